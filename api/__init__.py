@@ -1,0 +1,51 @@
+"""The write and read HTTP API: `create_app()` builds it (gunicorn: `api.wsgi:app`)."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_cors import CORS
+from flask_smorest import Api
+
+from api import consistency, context, errors, limits, metrics, security
+from api.resources import auth, me, ops
+from movienexus.bootstrap import Container, bootstrap
+from movienexus.config import Settings
+
+TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    container = container or bootstrap(settings)
+    settings = container.settings
+    app = Flask("movienexus")
+    app.extensions["movienexus"] = container
+    app.config.update(_openapi_config(), MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    context.install(app)
+    metrics.install(app)
+    consistency.install(app)
+    security.configure(app, settings)
+    limits.configure(app, settings)
+    CORS(app, resources={r"/api/*": {"origins": list(settings.cors_origins)}},
+         expose_headers=["X-Consistency-Token", "X-Consistency", "X-Request-ID", "Retry-After",
+                         "ETag"])
+    api = Api(app)
+    for blueprint in (auth.blp, me.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(ops.blp)
+    errors.register(app)
+    return app
+
+
+def _openapi_config() -> dict:
+    return {
+        "API_TITLE": "Movie Nexus",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "API_SPEC_OPTIONS": {"info": {"description": (
+            "Movie discovery backend (event-driven CQRS). " + TMDB_NOTICE)},
+            "components": {"securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}},
+    }

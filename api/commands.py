@@ -1,0 +1,9 @@
+"""How a view runs a command: with the request's message context, through bootstrap."""
+from __future__ import annotations
+
+from api.context import container, message_context
+from movienexus.bootstrap import Outcome
+
+
+def run(command: object) -> Outcome:
+    return container().handle(command, message_context())

@@ -1,0 +1,53 @@
+"""Per-request context: request id, the container, and the message context of writes."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask, current_app, g, request
+from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
+
+from domain.ports import MessageContext
+from movienexus.bootstrap import Container
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def container() -> Container:
+    return current_app.extensions["movienexus"]
+
+
+def message_context() -> MessageContext:
+    actor = None
+    if verify_jwt_in_request(optional=True):
+        actor = get_jwt_identity()
+    return MessageContext(correlation_id=g.request_id, causation_id=g.request_id,
+                          actor_id=actor)
+
+
+def current_user_id() -> str:
+    return get_jwt_identity()
+
+
+def current_session_id() -> str:
+    return get_jwt()["sid"]
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def user_agent() -> str:
+    return (request.user_agent.string or "")[:512]
+
+
+def install(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response):
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        return response

@@ -1,0 +1,55 @@
+"""/me: the caller's own account, served from read models."""
+from __future__ import annotations
+
+import time
+
+from flask import Response
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+from flask_smorest import Blueprint, abort
+
+from api.commands import run
+from api.consistency import consistent_read, token_headers
+from api.context import container, current_user_id
+from api.schemas import accounts as schemas
+from domain.accounts import commands
+from read_models.account_queries import me_document
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="Your own account")
+
+
+def me_state(user) -> dict:
+    return {"id": user.id, "email": user.email, "first_name": user.first_name,
+            "last_name": user.last_name, "email_verified": user.email_verified,
+            "role": user.role, "created_at": user.created_at.isoformat(),
+            "profile": user.profile}
+
+
+@blp.route("")
+class Me(MethodView):
+    @jwt_required()
+    @consistent_read
+    @blp.response(200, schemas.MeSchema)
+    def get(self):
+        """Your account and profile (one Redis read; Postgres when Redis is down)."""
+        document = _document_of(current_user_id())
+        return Response(document, mimetype="application/json")
+
+    @jwt_required()
+    @blp.arguments(schemas.MeUpdateSchema)
+    @blp.response(200, schemas.MeSchema)
+    def patch(self, body):
+        """Change your names or profile; answers with the new state."""
+        outcome = run(commands.UpdateProfile(user_id=current_user_id(), changes=body))
+        return me_state(outcome.value), 200, token_headers(outcome.commit)
+
+
+def _document_of(user_id: str) -> bytes:
+    """A new account's document may still be on its way: wait briefly, like a token."""
+    c = container()
+    deadline = time.monotonic() + c.settings.consistency_wait_seconds
+    while (document := me_document(c.documents, c.engine, user_id)) is None:
+        if time.monotonic() >= deadline:
+            abort(503, message="Your account is still being set up; retry in a moment.")
+        time.sleep(0.02)
+    return document

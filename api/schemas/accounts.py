@@ -1,0 +1,96 @@
+"""Schemas of /auth and /me."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.common import PageSchema, StrictSchema
+
+Email = lambda **kw: fields.String(validate=validate.Length(min=3, max=254), **kw)  # noqa: E731
+Password = lambda **kw: fields.String(validate=validate.Length(min=1, max=256), **kw)  # noqa
+Name = lambda: fields.String(validate=validate.Length(max=100))  # noqa: E731
+Token = lambda: fields.String(required=True, validate=validate.Length(min=10, max=1000))  # noqa
+
+
+class RegisterSchema(StrictSchema):
+    email = Email(required=True)
+    password = Password(required=True)
+    first_name = Name()
+    last_name = Name()
+
+
+class UserSchema(Schema):
+    id = fields.String(required=True)
+    email = fields.String(required=True)
+    first_name = fields.String()
+    last_name = fields.String()
+    email_verified = fields.Boolean(required=True)
+    role = fields.String()
+
+
+class TokenSchema(StrictSchema):
+    token = Token()
+
+
+class EmailSchema(StrictSchema):
+    email = Email(required=True)
+
+
+class LoginSchema(StrictSchema):
+    email = Email(required=True)
+    password = Password(required=True)
+
+
+class TokenPairSchema(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+    user = fields.Nested(UserSchema)
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = Password(required=True)
+    new_password = Password(required=True)
+
+
+class PasswordResetConfirmSchema(StrictSchema):
+    token = Token()
+    new_password = Password(required=True)
+
+
+class VerifiedSchema(Schema):
+    email_verified = fields.Boolean(required=True)
+
+
+class SessionSchema(Schema):
+    id = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    last_seen_at = fields.DateTime(required=True)
+    ip = fields.String()
+    user_agent = fields.String()
+    current = fields.Boolean()
+
+
+class SessionPageSchema(PageSchema):
+    items = fields.List(fields.Nested(SessionSchema))
+
+
+class ProfileSchema(StrictSchema):
+    bio = fields.String(validate=validate.Length(max=1000))
+    location = fields.String(validate=validate.Length(max=100))
+    timezone = fields.String(validate=validate.Length(max=64))
+    preferred_language = fields.String(validate=validate.Length(max=16))
+    favorite_genres = fields.List(fields.Integer(validate=validate.Range(min=1, max=10**9)),
+                                  validate=validate.Length(max=30))
+    privacy = fields.String(validate=validate.OneOf(["public", "private"]))
+
+
+class MeSchema(UserSchema):
+    created_at = fields.String()
+    profile = fields.Nested(ProfileSchema)
+
+
+class MeUpdateSchema(StrictSchema):
+    first_name = Name()
+    last_name = Name()
+    profile = fields.Nested(ProfileSchema)

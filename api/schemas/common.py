@@ -1,0 +1,43 @@
+"""Schemas shared by many resources: pagination, the list envelope, messages."""
+from __future__ import annotations
+
+import math
+
+from marshmallow import EXCLUDE, Schema, fields, post_load, validate
+
+MAX_PAGE_SIZE = 100
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused, so a typo in a field name is a clear 422."""
+
+
+class QueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageQueryArgsSchema(QueryArgsSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1))
+
+    @post_load
+    def clamp(self, data: dict, **_kwargs) -> dict:
+        data["page_size"] = min(data["page_size"], MAX_PAGE_SIZE)
+        return data
+
+
+def page_envelope(items: list, page: int, page_size: int, total: int) -> dict:
+    return {"items": items, "page": page, "page_size": page_size, "total": total,
+            "total_pages": math.ceil(total / page_size) if total else 0}
+
+
+class PageSchema(Schema):
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    total_pages = fields.Integer(required=True)
+
+
+class MessageSchema(Schema):
+    message = fields.String(required=True)

@@ -1,0 +1,83 @@
+"""JWT setup: short-lived access tokens, rotated refresh tokens, a session blocklist."""
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+
+from flask import Flask
+from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, \
+    get_jwt
+
+from api.errors import error_response
+from movienexus.config import Settings
+
+jwt = JWTManager()
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        JWT_SECRET_KEY=settings.jwt_secret_key,
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=settings.access_token_minutes),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(days=settings.refresh_token_days),
+        JWT_TOKEN_LOCATION=["headers"],
+        JWT_ERROR_MESSAGE_KEY="message",
+    )
+    jwt.init_app(app)
+
+
+def issue_tokens(user_id: str, session_id: str, role: str, refresh_jti: str,
+                 settings: Settings) -> dict:
+    access = create_access_token(identity=user_id,
+                                 additional_claims={"sid": session_id, "role": role})
+    refresh = create_refresh_token(identity=user_id,
+                                   additional_claims={"sid": session_id, "jti": refresh_jti})
+    return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+            "expires_in": settings.access_token_minutes * 60}
+
+
+def _unauthorized(message: str):
+    return error_response(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+@jwt.token_in_blocklist_loader
+def _session_revoked(_header: dict, payload: dict) -> bool:
+    from api.context import container
+    session_id = payload.get("sid")
+    return session_id is None or container().blocklist.is_revoked(session_id)
+
+
+@jwt.unauthorized_loader
+def _missing(reason: str):
+    return _unauthorized("Log in first: send 'Authorization: Bearer <access token>'.")
+
+
+@jwt.invalid_token_loader
+def _invalid(reason: str):
+    return _unauthorized(f"The token is not valid: {reason}.")
+
+
+@jwt.expired_token_loader
+def _expired(_header: dict, payload: dict):
+    kind = "refresh" if payload.get("type") == "refresh" else "access"
+    return _unauthorized(f"The {kind} token has expired.")
+
+
+@jwt.revoked_token_loader
+def _revoked(_header: dict, _payload: dict):
+    return _unauthorized("This session has ended; log in again.")
+
+
+@jwt.user_lookup_error_loader
+def _unknown_user(_header: dict, _payload: dict):
+    return _unauthorized("This account no longer exists.")
+
+
+def role_required(role: str):
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if get_jwt().get("role") != role:
+                return error_response(403, f"This needs the {role} role.")
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate

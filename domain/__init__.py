@@ -1,0 +1,1 @@
+"""The business core: aggregates, commands, events and handlers; no framework imports."""

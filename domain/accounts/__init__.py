@@ -1,0 +1,1 @@
+"""Accounts: people, their credentials and their login sessions."""

@@ -1,0 +1,37 @@
+"""Alembic environment: one metadata for write and read tables; URL from DATABASE_URL."""
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+import read_models.tables  # noqa: F401  (registers the read tables on the metadata)
+from adapters.db import tables  # noqa: F401  (registers the write tables)
+from adapters.db.metadata import metadata
+from movienexus.config import load
+
+config = context.config
+target_metadata = metadata
+
+
+def database_url() -> str:
+    return config.attributes.get("database_url") or load().database_url
+
+
+def run_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata,
+                      literal_binds=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,106 @@
+"""The one place that wires concrete adapters; the API, workers, CLI and tests use it."""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+import redis
+from sqlalchemy import Engine
+
+from adapters.db.engine import engine_for
+from adapters.db.uow import SqlAlchemyUnitOfWork
+from adapters.email_tokens import EmailTokens
+from adapters.mailer import SmtpMailer
+from adapters.passwords import Argon2PasswordHasher
+from adapters.revocations import SessionBlocklist
+from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
+from domain.ports import CommitResult, MessageContext, SystemClock
+from movienexus.config import Settings, load
+from notifications.reactor import EmailReactor
+from read_models.accounts import SessionsTable, UserDocumentCache, UsersTable
+from read_models.redis_docs import RedisDocuments
+from read_models.runner import ProjectionRunner
+
+HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler returned, and what its commit wrote."""
+
+    value: Any
+    commit: CommitResult
+
+
+class Container:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or load()
+        self.clock = SystemClock()
+
+    @cached_property
+    def engine(self) -> Engine:
+        return engine_for(self.settings.database_url)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(self.settings.redis_url, socket_timeout=2,
+                                    socket_connect_timeout=2, health_check_interval=30)
+
+    @cached_property
+    def documents(self) -> RedisDocuments:
+        return RedisDocuments(self.redis)
+
+    @cached_property
+    def hasher(self) -> Argon2PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @cached_property
+    def email_tokens(self) -> EmailTokens:
+        s = self.settings
+        return EmailTokens(s.jwt_secret_key, s.verify_token_hours * 3600,
+                           s.reset_token_minutes * 60)
+
+    @cached_property
+    def projection_runner(self) -> ProjectionRunner:
+        projections = [UsersTable(self.engine), UserDocumentCache(self.engine, self.documents),
+                       SessionsTable(self.engine)]
+        return ProjectionRunner(projections, self.documents)
+
+    @cached_property
+    def blocklist(self) -> SessionBlocklist:
+        return SessionBlocklist(self.redis, self.settings.refresh_token_days * 86400)
+
+    @cached_property
+    def email_reactor(self) -> EmailReactor:
+        s = self.settings
+        mailer = SmtpMailer(s.smtp_host, s.smtp_port, s.mail_from)
+        return EmailReactor(self.engine, mailer, self.email_tokens, s.public_base_url,
+                            s.reset_token_minutes)
+
+    def unit_of_work(self, context: MessageContext | None = None) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(context=context or MessageContext(), engine=self.engine)
+
+    def handle(self, command: object, context: MessageContext | None = None) -> Outcome:
+        """Runs a command's handler, giving it the dependencies it names."""
+        handler = HANDLERS[type(command)]
+        uow = self.unit_of_work(context)
+        available = {"uow": uow, "hasher": self.hasher, "clock": self.clock}
+        wanted = inspect.signature(handler).parameters
+        kwargs = {name: dep for name, dep in available.items() if name in wanted}
+        value = handler(command, **kwargs)
+        return Outcome(value=value, commit=uow.result)
+
+
+_default: Container | None = None
+
+
+def bootstrap(settings: Settings | None = None) -> Container:
+    """The process-wide container (built on first use, never at import)."""
+    global _default
+    if settings is not None:
+        return Container(settings)
+    if _default is None:
+        _default = Container()
+    return _default

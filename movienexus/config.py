@@ -1,0 +1,142 @@
+"""Every setting of Movie Nexus, read from the environment in this one place.
+
+Defaults are for development on a machine where PostgreSQL, Redis and RabbitMQ
+listen on their standard localhost ports. The README lists each variable.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+BUNDLED_TMDB_KEY = "movienexus-dev-key"
+DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a process that may start."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+
+
+def _list(name: str, default: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = field(default_factory=lambda: _env("APP_ENV", "development"))
+    log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "INFO"))
+    database_url: str = field(default_factory=lambda: _env(
+        "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/movienexus"))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    broker_url: str = field(default_factory=lambda: _env(
+        "BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"))
+    # Prefix of every exchange and queue name, so two deployments (or the tests)
+    # can share one RabbitMQ without taking each other's messages.
+    amqp_namespace: str = field(default_factory=lambda: _env("AMQP_NAMESPACE", "movienexus"))
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
+    smtp_port: int = field(default_factory=lambda: _int("SMTP_PORT", 1025))
+    mail_from: str = field(default_factory=lambda: _env(
+        "MAIL_FROM", "Movie Nexus <no-reply@movienexus.local>"))
+    mail_dir: str = field(default_factory=lambda: _env("MAIL_DIR", "var/mail"))
+    jwt_secret_key: str = field(default_factory=lambda: _env("JWT_SECRET_KEY", DEV_JWT_SECRET))
+    access_token_minutes: int = field(default_factory=lambda: _int("ACCESS_TOKEN_MINUTES", 15))
+    refresh_token_days: int = field(default_factory=lambda: _int("REFRESH_TOKEN_DAYS", 30))
+    verify_token_hours: int = field(default_factory=lambda: _int("VERIFY_TOKEN_HOURS", 48))
+    reset_token_minutes: int = field(default_factory=lambda: _int("RESET_TOKEN_MINUTES", 60))
+    tmdb_api_key: str = field(default_factory=lambda: _env("TMDB_API_KEY", ""))
+    tmdb_read_token: str = field(default_factory=lambda: _env("TMDB_READ_TOKEN", ""))
+    tmdb_base_url_raw: str = field(default_factory=lambda: _env("TMDB_BASE_URL", ""))
+    tmdb_rate_limit: float = field(default_factory=lambda: _float("TMDB_RATE_LIMIT", 40.0))
+    tmdb_server_port: int = field(default_factory=lambda: _int("TMDB_SERVER_PORT", 8001))
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: _list(
+        "CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000"))
+    public_base_url: str = field(default_factory=lambda: _env(
+        "PUBLIC_BASE_URL", "http://127.0.0.1:8000"))
+    api_host: str = field(default_factory=lambda: _env("API_HOST", "127.0.0.1"))
+    api_port: int = field(default_factory=lambda: _int("API_PORT", 8000))
+    flower_port: int = field(default_factory=lambda: _int("FLOWER_PORT", 5555))
+    rate_limits_enabled: bool = field(
+        default_factory=lambda: _env("RATE_LIMITS_ENABLED", "true").lower() != "false")
+    login_rate_limit: str = field(default_factory=lambda: _env(
+        "LOGIN_RATE_LIMIT", "10 per minute"))
+    login_ip_rate_limit: str = field(default_factory=lambda: _env(
+        "LOGIN_IP_RATE_LIMIT", "100 per minute"))
+    register_rate_limit: str = field(default_factory=lambda: _env(
+        "REGISTER_RATE_LIMIT", "20 per hour"))
+    email_rate_limit: str = field(default_factory=lambda: _env(
+        "EMAIL_RATE_LIMIT", "5 per hour"))
+    consistency_wait_seconds: float = field(
+        default_factory=lambda: _float("CONSISTENCY_WAIT_SECONDS", 2.0))
+    relay_batch_size: int = field(default_factory=lambda: _int("RELAY_BATCH_SIZE", 500))
+    relay_poll_seconds: float = field(default_factory=lambda: _float("RELAY_POLL_SECONDS", 1.0))
+    projection_max_retries: int = field(
+        default_factory=lambda: _int("PROJECTION_MAX_RETRIES", 5))
+    projection_retry_backoff: float = field(
+        default_factory=lambda: _float("PROJECTION_RETRY_BACKOFF", 1.0))
+    early_event_max_retries: int = field(
+        default_factory=lambda: _int("EARLY_EVENT_MAX_RETRIES", 60))
+    beat_lock_id: int = field(default_factory=lambda: _int("BEAT_LOCK_ID", 7_311_2024))
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def tmdb_has_credentials(self) -> bool:
+        return bool(self.tmdb_api_key or self.tmdb_read_token)
+
+    @property
+    def tmdb_base_url(self) -> str:
+        """The real TMDb when a key is set and no URL is, else the bundled server."""
+        if self.tmdb_base_url_raw:
+            return self.tmdb_base_url_raw.rstrip("/")
+        if self.tmdb_has_credentials:
+            return "https://api.themoviedb.org"
+        return f"http://127.0.0.1:{self.tmdb_server_port}"
+
+    @property
+    def tmdb_client_api_key(self) -> str:
+        """The key the client sends: the operator's, or the bundled server's dev key."""
+        if self.tmdb_has_credentials:
+            return self.tmdb_api_key
+        return BUNDLED_TMDB_KEY
+
+    def validate(self) -> "Settings":
+        if self.is_production and self.jwt_secret_key in ("", DEV_JWT_SECRET):
+            raise ConfigError(
+                "APP_ENV=production needs JWT_SECRET_KEY set to a secret of your own")
+        if len(self.jwt_secret_key) < 32 and self.is_production:
+            raise ConfigError("JWT_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    def as_public_dict(self) -> dict[str, object]:
+        secret = {"jwt_secret_key", "tmdb_api_key", "tmdb_read_token"}
+        return {f.name: ("***" if f.name in secret and getattr(self, f.name) else
+                         getattr(self, f.name)) for f in fields(self)}
+
+
+def load() -> Settings:
+    return Settings().validate()

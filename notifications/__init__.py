@@ -1,0 +1,1 @@
+"""Reactions to events that reach people: the verification and reset emails."""

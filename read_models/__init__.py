@@ -1,0 +1,1 @@
+"""Read models: tables and Redis documents built by projections, and their queries."""

@@ -1,0 +1,104 @@
+"""Shared fixtures. Every test talks to the real PostgreSQL, Redis and RabbitMQ; a
+service that does not answer stops the whole run as a failure, never a skip."""
+from tests.support.env import apply_test_environment
+
+apply_test_environment()
+
+from dataclasses import replace  # noqa: E402
+
+import pytest  # noqa: E402
+
+from movienexus import database, services  # noqa: E402
+from movienexus.bootstrap import Container  # noqa: E402
+from movienexus.config import Settings  # noqa: E402
+from tests.support.smtp import start_smtp  # noqa: E402
+from tests.support.stack import Process, free_port, wait_for_worker  # noqa: E402
+from tests.support.util import eventually, unique_email  # noqa: E402,F401
+
+ISOLATED_DB = "movienexus_test_iso"
+
+
+def pytest_sessionstart(session):
+    missing = services.missing_services(Settings())
+    if missing:
+        pytest.exit("FAILED: the tests need real services:\n" + "\n".join(missing),
+                    returncode=3)
+    database.create_database(Settings().database_url)
+    database.upgrade(Settings().database_url)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def container(settings) -> Container:
+    return Container(settings)
+
+
+@pytest.fixture(scope="session")
+def isolated_settings(settings) -> Settings:
+    """A database, Redis db and AMQP namespace no background process touches."""
+    url = settings.database_url.rsplit("/", 1)[0] + f"/{ISOLATED_DB}"
+    database.create_database(url)
+    database.upgrade(url)
+    return replace(settings, database_url=url, redis_url=settings.redis_url[:-1] + "2",
+                   amqp_namespace="movienexus_test_iso")
+
+
+@pytest.fixture(scope="session")
+def isolated(isolated_settings) -> Container:
+    return Container(isolated_settings)
+
+
+@pytest.fixture(scope="session")
+def smtp():
+    port = free_port()
+    controller, inbox = start_smtp(port)
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+class Pipeline:
+    """The relay and a Celery worker, started from the Procfile like `make run` does."""
+
+    def __init__(self, env: dict[str, str], log_dir):
+        self.env, self.log_dir = env, log_dir
+        self.relay = Process("relay", env, log_dir).start()
+        self.worker = self.start_worker()
+
+    def start_worker(self) -> Process:
+        worker = Process("worker", self.env, self.log_dir).start()
+        wait_for_worker(worker)
+        self.worker = worker
+        return worker
+
+    def stop(self) -> None:
+        for process in (self.relay, self.worker):
+            process.stop()
+
+
+def pipeline_env(settings: Settings, smtp_port: int) -> dict[str, str]:
+    return {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
+            "AMQP_NAMESPACE": settings.amqp_namespace, "SMTP_PORT": str(smtp_port),
+            "SMTP_HOST": "127.0.0.1", "WORKER_CONCURRENCY": "2", "RELAY_POLL_SECONDS": "0.5"}
+
+
+@pytest.fixture(scope="session")
+def pipeline(settings, smtp, tmp_path_factory):
+    running = Pipeline(pipeline_env(settings, smtp.port), tmp_path_factory.mktemp("logs"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def app(container):
+    from api import create_app
+    return create_app(container=container)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

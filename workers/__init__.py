@@ -1,0 +1,1 @@
+"""Celery app, thin tasks, the outbox relay and the beat scheduler."""

@@ -1,0 +1,46 @@
+"""The Celery app. Settings follow DESIGN.md: late acks, reject on worker loss,
+prefetch 1, confirmed publishes, cancel long tasks when the broker goes away."""
+from __future__ import annotations
+
+from celery import Celery
+from celery.schedules import crontab  # noqa: F401  (used by schedules added later)
+
+from movienexus.config import Settings, load
+from workers import topology
+
+
+def make_celery(settings: Settings) -> Celery:
+    ns = settings.amqp_namespace
+    app = Celery("movienexus", broker=settings.broker_url)
+    app.conf.update(
+        task_queues=topology.queues(ns),
+        task_default_queue=topology.queue_name(ns, "default"),
+        task_default_exchange=topology.tasks_exchange(ns).name,
+        task_default_exchange_type="direct",
+        task_default_routing_key="default",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"confirm_publish": True},
+        broker_connection_retry_on_startup=True,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        task_serializer="json", accept_content=["json"], result_serializer="json",
+        task_ignore_result=True,
+        worker_send_task_events=True, task_send_sent_event=True,
+        worker_hijack_root_logger=False,
+        imports=("workers.tasks",),
+        beat_schedule=beat_schedule(settings),
+        beat_scheduler="workers.beat:SingleLeaderScheduler",
+        beat_schedule_filename="var/celerybeat-schedule",
+        timezone="UTC",
+    )
+    return app
+
+
+def beat_schedule(settings: Settings) -> dict:
+    return {
+        "beat-heartbeat": {"task": "ops.beat_heartbeat", "schedule": 30.0},
+    }
+
+
+celery_app = make_celery(load())

@@ -1,0 +1,32 @@
+"""Builds a relay from the container, and reads the outbox's figures."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from adapters.publisher import ConfirmingPublisher
+from movienexus.bootstrap import Container
+from workers import topology
+from workers.relay import OutboxRelay, TaskMessages
+
+
+def build_relay(container: Container) -> OutboxRelay:
+    from workers.celery_app import celery_app
+    settings = container.settings
+    ns = settings.amqp_namespace
+    publisher = ConfirmingPublisher(settings.broker_url, topology.events_exchange(ns),
+                                    topology.queues(ns))
+    return OutboxRelay(container.engine, publisher, TaskMessages(celery_app),
+                       batch_size=settings.relay_batch_size,
+                       poll_seconds=settings.relay_poll_seconds)
+
+
+def outbox_status(engine: Engine) -> dict:
+    with engine.connect() as conn:
+        row = conn.execute(text("""
+            SELECT count(*) FILTER (WHERE published_at IS NULL) AS unpublished,
+                   coalesce(extract(epoch FROM now() - min(occurred_at)
+                            FILTER (WHERE published_at IS NULL)), 0)::int AS oldest_seconds,
+                   coalesce(max(position), 0) AS head_position,
+                   count(*) AS total_events
+            FROM events""")).mappings().one()
+    return dict(row)

@@ -1,0 +1,82 @@
+"""Thin tasks: decode the envelope, call the projection runner or the email reactor.
+
+An event that keeps failing is retried with backoff and jitter, then recorded in
+the dead-letter store with its error; an event that arrived early waits for its
+predecessor. Neither blocks the events behind it in the queue.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from celery import Task, shared_task
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
+
+from adapters.db import dead_letters
+from movienexus.bootstrap import bootstrap
+from read_models.envelope import Envelope
+from read_models.framework import Outcome
+from workers.retry_policy import early_delay, failure_delay
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="events.project", bind=True, max_retries=None)
+def project(self: Task, envelope: dict, failures: int = 0, early: int = 0) -> str:
+    container = bootstrap()
+    event = Envelope.from_dict(envelope)
+    try:
+        outcome = container.projection_runner.apply(event)
+    except Exception as exc:  # noqa: BLE001 (any failure: retry, then dead-letter)
+        return _retry_or_dead_letter(self, "projections", event, failures, early, exc)
+    if outcome is Outcome.EARLY:
+        if early >= container.settings.early_event_max_retries:
+            return _dead_letter(event, "projections", failures + early,
+                                "arrived early and its predecessor never came")
+        raise self.retry(args=(envelope,), kwargs={"failures": failures, "early": early + 1},
+                         countdown=early_delay(early))
+    return outcome.value
+
+
+@shared_task(name="events.notify", bind=True, max_retries=None)
+def notify(self: Task, envelope: dict, failures: int = 0, early: int = 0) -> str:
+    event = Envelope.from_dict(envelope)
+    try:
+        sent = bootstrap().email_reactor.react(event)
+    except Exception as exc:  # noqa: BLE001
+        return _retry_or_dead_letter(self, "notifications", event, failures, early, exc)
+    return "sent" if sent else "skipped"
+
+
+@shared_task(name="ops.beat_heartbeat")
+def beat_heartbeat() -> None:
+    bootstrap().redis.set("beat:last-tick", "1", ex=120)
+
+
+# A store that is down is not the event's fault: wait for it, however long it takes.
+TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError)
+
+
+def _retry_or_dead_letter(task: Task, subscriber: str, event: Envelope, failures: int,
+                          early: int, exc: Exception) -> str:
+    settings = bootstrap().settings
+    if isinstance(exc, TRANSIENT):
+        log.warning("%s waiting for a store: %r", subscriber, exc)
+        raise task.retry(args=(event.to_dict(),),
+                         kwargs={"failures": failures, "early": early},
+                         countdown=failure_delay(min(failures + 2, 6), 1.0, cap=60.0))
+    if failures >= settings.projection_max_retries:
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return _dead_letter(event, subscriber, failures + 1, error)
+    log.warning("%s failed on %s (try %d): %r", subscriber, event.event_id, failures + 1, exc)
+    raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures + 1, "early": early},
+                     countdown=failure_delay(failures, settings.projection_retry_backoff))
+
+
+def _dead_letter(event: Envelope, subscriber: str, attempts: int, error: str) -> str:
+    dead_letters.record(bootstrap().engine, subscriber, event, error, attempts)
+    log.error("dead-lettered %s %s for %s: %s", event.event_type, event.event_id,
+              subscriber, error)
+    return "dead-lettered"
