@@ -82,8 +82,7 @@ class UserDocumentCache(Projection):
                 read_users.c.user_id == envelope.aggregate_id)).first()
         if row is None or row.version < envelope.aggregate_version:
             return Outcome.EARLY
-        self.documents.put(me_key(envelope.aggregate_id), dump(row.doc), row.version)
-        return Outcome.APPLIED
+        return self.documents.put(me_key(envelope.aggregate_id), dump(row.doc), row.version)
 
 
 class SessionsTable(PostgresProjection):

@@ -7,6 +7,7 @@ predecessor. Neither blocks the events behind it in the queue.
 from __future__ import annotations
 
 import logging
+import smtplib
 import traceback
 
 from celery import Task, shared_task
@@ -56,7 +57,8 @@ def beat_heartbeat() -> None:
 
 
 # A store that is down is not the event's fault: wait for it, however long it takes.
-TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError)
+TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError,
+             TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
 
 
 def _retry_or_dead_letter(task: Task, subscriber: str, event: Envelope, failures: int,

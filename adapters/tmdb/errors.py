@@ -97,7 +97,8 @@ def error_from_response(status: int, body: Any, *, path: str | None = None,
     cls = error_class_for(status, tmdb_code)
     where = f" for {path}" if path else ""
     code = f", TMDb code {tmdb_code}" if tmdb_code is not None else ""
-    message = f"HTTP {status}{code}{where}: {tmdb_message or 'no TMDb error message'}"
+    wait = f" (Retry-After {retry_after:g}s)" if retry_after is not None else ""
+    message = f"HTTP {status}{code}{where}: {tmdb_message or 'no TMDb error message'}{wait}"
     kwargs: dict[str, Any] = {"status": status, "tmdb_code": tmdb_code, "path": path}
     if issubclass(cls, TmdbRateLimited):
         kwargs["retry_after"] = retry_after

@@ -247,10 +247,14 @@ def test_processes_together_never_exceed_the_shared_rate(server, bucket_prefix):
 
 # --- no side effects at import or construction ------------------------------------------
 
+# Events that resolve a name or send a packet. (urllib3's import binds a socket to
+# ::1 to learn whether IPv6 exists: local, no traffic, so not counted.)
 NO_NETWORK_PROBE = """
 import json, sys
+REACHING_OUT = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname",
+                "socket.gethostbyaddr", "socket.sendto", "socket.sendmsg"}
 network = []
-sys.addaudithook(lambda event, args: event.startswith("socket.") and network.append(event))
+sys.addaudithook(lambda event, args: event in REACHING_OUT and network.append(event))
 import adapters.tmdb
 from movienexus.config import Settings
 client = adapters.tmdb.build_tmdb_client(Settings())

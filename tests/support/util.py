@@ -10,12 +10,13 @@ def unique_email(prefix: str = "user") -> str:
 
 
 def eventually(check, timeout: float = 20.0, interval: float = 0.05):
-    """Retries `check` until it returns a truthy value or raises no AssertionError."""
+    """Retries `check` until it returns a truthy value (an AssertionError counts as
+    not yet), and returns that value."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             result = check()
-            if result or result is None:
+            if result:
                 return result
         except AssertionError:
             if time.monotonic() >= deadline:
