@@ -5,7 +5,7 @@ import re
 import uuid
 
 from flask import Flask, current_app, g, request
-from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
+from flask_jwt_extended import get_jwt, get_jwt_identity
 
 from domain.ports import MessageContext
 from movienexus.bootstrap import Container
@@ -18,11 +18,16 @@ def container() -> Container:
 
 
 def message_context() -> MessageContext:
-    actor = None
-    if verify_jwt_in_request(optional=True):
-        actor = get_jwt_identity()
     return MessageContext(correlation_id=g.request_id, causation_id=g.request_id,
-                          actor_id=actor)
+                          actor_id=_verified_identity())
+
+
+def _verified_identity() -> str | None:
+    """The caller, if the view already verified a token (anonymous writes have none)."""
+    try:
+        return get_jwt_identity()
+    except RuntimeError:
+        return None
 
 
 def current_user_id() -> str:

@@ -12,6 +12,8 @@ from random import Random
 
 _GENRE_RATING_SHIFT = {27: -0.6, 10770: -0.3, 878: -0.1, 99: 0.5, 16: 0.4, 18: 0.2, 36: 0.3}
 _SHORT_GENRES = {16: 92, 99: 95, 10770: 88}
+_MAX_BUDGET = 400_000_000
+_MAX_REVENUE = 2_900_000_000
 
 
 def status(rng: Random, release: date | None, today: date) -> str:
@@ -45,7 +47,7 @@ def vote_count(rng: Random, popularity_: float, age_years: float, released: bool
     if not released or rng.random() < 0.04:
         return 0
     years_out = min(max(age_years, 0.05), 15.0)
-    expected = 3.0 * popularity_ ** 1.15 * years_out ** 0.7
+    expected = 2.0 * popularity_ ** 1.15 * years_out ** 0.7
     return int(expected * rng.lognormvariate(0.0, 0.9))
 
 
@@ -65,10 +67,10 @@ def budget_and_revenue(rng: Random, popularity_: float, year: int | None,
         return 0, 0
     era = 0.03 + min(1.0, max(0.0, (year - 1930) / 90.0)) ** 2
     scale = math.log(15_000_000 * era) + 0.5 * math.log(max(popularity_, 1.0) / 5.0)
-    budget = int(rng.lognormvariate(scale, 1.0)) // 100_000 * 100_000
+    budget = min(_MAX_BUDGET, int(rng.lognormvariate(scale, 1.0)) // 100_000 * 100_000)
     if not released or rng.random() < 0.2:
         return budget, 0
-    return budget, int(budget * rng.lognormvariate(0.6, 0.9))
+    return budget, min(_MAX_REVENUE, int(budget * rng.lognormvariate(0.6, 0.9)))
 
 
 def runtime(rng: Random, genre_ids: tuple[int, ...], status_: str) -> int:
