@@ -19,7 +19,7 @@ from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
 from domain.ports import CommitResult, MessageContext, SystemClock
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
-from read_models.accounts import SessionsTable, UserDocumentCache, UsersTable
+from read_models.accounts import SessionsTable, UsersTable
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
 
@@ -64,8 +64,7 @@ class Container:
 
     @cached_property
     def projection_runner(self) -> ProjectionRunner:
-        projections = [UsersTable(self.engine), UserDocumentCache(self.engine, self.documents),
-                       SessionsTable(self.engine)]
+        projections = [UsersTable(self.engine, self.documents), SessionsTable(self.engine)]
         return ProjectionRunner(projections, self.documents)
 
     @cached_property
@@ -78,6 +77,12 @@ class Container:
         mailer = SmtpMailer(s.smtp_host, s.smtp_port, s.mail_from)
         return EmailReactor(self.engine, mailer, self.email_tokens, s.public_base_url,
                             s.reset_token_minutes)
+
+    @cached_property
+    def tmdb(self):
+        """The TMDb client (the real TMDb with a key, else the bundled server)."""
+        from adapters.tmdb import build_tmdb_client
+        return build_tmdb_client(self.settings, self.redis)
 
     def unit_of_work(self, context: MessageContext | None = None) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(context=context or MessageContext(), engine=self.engine)

@@ -6,7 +6,7 @@ import json
 from sqlalchemy import Engine, insert, select, text, update
 
 from read_models.envelope import Envelope
-from read_models.framework import Outcome, PostgresProjection, Projection, handles
+from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
 from read_models.tables import read_sessions, read_users
 
@@ -19,14 +19,30 @@ def dump(document: dict) -> str:
     return json.dumps(document, separators=(",", ":"), sort_keys=True)
 
 
+_MERGE_DOC = text("""
+    UPDATE read_users
+    SET doc = jsonb_set(doc || CAST(:fields AS jsonb), '{profile}',
+                        (doc -> 'profile') || CAST(:profile AS jsonb)),
+        version = :version, updated_at = now()
+    WHERE user_id = :user_id
+    RETURNING doc, version
+""")
+
+
 class UsersTable(PostgresProjection):
-    """`read_users.doc` is the body of GET /me, ready to send."""
+    """`read_users.doc` is the body of GET /me. Once a change commits, the same
+    document goes to Redis, written only if newer than what Redis holds (a Lua
+    script), so Redis never goes back in time and can be refilled from here."""
 
     name = "users_table"
     follows = frozenset({"user"})
 
+    def __init__(self, engine: Engine, documents: RedisDocuments):
+        super().__init__(engine)
+        self.documents = documents
+
     @handles("UserRegistered")
-    def registered(self, conn, event: Envelope) -> None:
+    def registered(self, conn, event: Envelope) -> tuple[dict, int]:
         p = event.payload
         doc = {"id": event.aggregate_id, "email": p["email"], "first_name": p["first_name"],
                "last_name": p["last_name"], "email_verified": False, "role": p["role"],
@@ -34,55 +50,40 @@ class UsersTable(PostgresProjection):
         conn.execute(insert(read_users).values(
             user_id=event.aggregate_id, email=p["email"], doc=doc,
             version=event.aggregate_version))
+        return doc, event.aggregate_version
 
     @handles("EmailVerified")
-    def verified(self, conn, event: Envelope) -> None:
-        self._merge(conn, event, {"email_verified": True})
+    def verified(self, conn, event: Envelope) -> tuple[dict, int]:
+        return self._merge(conn, event, {"email_verified": True}, {})
 
     @handles("ProfileUpdated")
-    def profile_updated(self, conn, event: Envelope) -> None:
+    def profile_updated(self, conn, event: Envelope) -> tuple[dict, int]:
         changes = dict(event.payload["changes"])
-        profile = changes.pop("profile", None)
-        doc = self._doc(conn, event.aggregate_id)
-        doc.update(changes)
-        if profile:
-            doc["profile"] = {**doc["profile"], **profile}
-        self._store(conn, event, doc)
+        profile = changes.pop("profile", None) or {}
+        return self._merge(conn, event, changes, profile)
 
-    def unhandled(self, conn, event: Envelope) -> None:
-        conn.execute(update(read_users).where(read_users.c.user_id == event.aggregate_id)
-                     .values(version=event.aggregate_version))
+    def unhandled(self, conn, event: Envelope) -> tuple[dict, int]:
+        return self._merge(conn, event, {}, {})
 
-    def _merge(self, conn, event: Envelope, fields: dict) -> None:
-        self._store(conn, event, {**self._doc(conn, event.aggregate_id), **fields})
+    def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
+        if outcome is Outcome.EARLY:
+            return
+        doc, version = result if result else self._stored(envelope.aggregate_id)
+        if doc is not None:
+            self.documents.put(me_key(envelope.aggregate_id), dump(doc), version)
 
-    def _doc(self, conn, user_id: str) -> dict:
-        return dict(conn.execute(select(read_users.c.doc).where(
-            read_users.c.user_id == user_id)).scalar_one())
+    def _merge(self, conn, event: Envelope, fields: dict, profile: dict) -> tuple[dict, int]:
+        row = conn.execute(_MERGE_DOC, {
+            "fields": json.dumps(fields), "profile": json.dumps(profile),
+            "version": event.aggregate_version, "user_id": event.aggregate_id}).one()
+        return row.doc, row.version
 
-    def _store(self, conn, event: Envelope, doc: dict) -> None:
-        conn.execute(update(read_users).where(read_users.c.user_id == event.aggregate_id)
-                     .values(doc=doc, version=event.aggregate_version, updated_at=text("now()")))
-
-
-class UserDocumentCache(Projection):
-    """Copies the read row into Redis once the table has it. It writes the row's
-    version, never the event's, so replays and duplicates only ever move forward."""
-
-    name = "user_document_cache"
-    follows = frozenset({"user"})
-
-    def __init__(self, engine: Engine, documents: RedisDocuments):
-        self.engine = engine
-        self.documents = documents
-
-    def apply(self, envelope: Envelope) -> Outcome:
+    def _stored(self, user_id: str) -> tuple[dict | None, int]:
+        """A duplicate delivery: copy the row again, in case the first copy was lost."""
         with self.engine.connect() as conn:
             row = conn.execute(select(read_users.c.doc, read_users.c.version).where(
-                read_users.c.user_id == envelope.aggregate_id)).first()
-        if row is None or row.version < envelope.aggregate_version:
-            return Outcome.EARLY
-        return self.documents.put(me_key(envelope.aggregate_id), dump(row.doc), row.version)
+                read_users.c.user_id == user_id)).first()
+        return (row.doc, row.version) if row else (None, 0)
 
 
 class SessionsTable(PostgresProjection):

@@ -63,13 +63,12 @@ class Projection:
         raise NotImplementedError
 
 
+# One round trip: creates the checkpoint row if missing, locks it, returns its version.
 _LOCK_CHECKPOINT = text("""
-    INSERT INTO projection_checkpoints (projection, aggregate_id, version)
-    VALUES (:projection, :aggregate_id, 0) ON CONFLICT DO NOTHING;
-""")
-_SELECT_CHECKPOINT = text("""
-    SELECT version FROM projection_checkpoints
-    WHERE projection = :projection AND aggregate_id = :aggregate_id FOR UPDATE
+    INSERT INTO projection_checkpoints AS c (projection, aggregate_id, version)
+    VALUES (:projection, :aggregate_id, 0)
+    ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = c.version
+    RETURNING c.version
 """)
 _ADVANCE_CHECKPOINT = text("""
     UPDATE projection_checkpoints SET version = :version
@@ -86,15 +85,20 @@ class PostgresProjection(Projection):
 
     def apply(self, envelope: Envelope) -> Outcome:
         key = {"projection": self.name, "aggregate_id": envelope.aggregate_id}
+        result = None
         with self.engine.begin() as conn:
-            conn.execute(_LOCK_CHECKPOINT, key)
-            applied = conn.execute(_SELECT_CHECKPOINT, key).scalar_one()
+            applied = conn.execute(_LOCK_CHECKPOINT, key).scalar_one()
             outcome = gate(applied, envelope.aggregate_version)
             if outcome is Outcome.APPLIED:
                 handler = self.handler_for(envelope.event_type) or self.unhandled
-                handler(conn, envelope)
+                result = handler(conn, envelope)
                 conn.execute(_ADVANCE_CHECKPOINT, {**key, "version": envelope.aggregate_version})
+        self.after_commit(envelope, outcome, result)
         return outcome
+
+    def after_commit(self, envelope: Envelope, outcome: Outcome, result: object) -> None:
+        """Runs after the rows and checkpoint committed (also for duplicates), e.g. to
+        copy what was written into Redis. Must be idempotent."""
 
     def unhandled(self, conn: Connection, envelope: Envelope) -> None:
         """An event of a followed aggregate that changes nothing here."""

@@ -18,10 +18,13 @@ redis.call('SET', KEYS[2], incoming)
 return 1
 """
 _MAX_SET = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local incoming = tonumber(ARGV[1])
-if incoming > current then redis.call('SET', KEYS[1], incoming) end
-return math.max(current, incoming)
+for i, key in ipairs(KEYS) do
+  local incoming = tonumber(ARGV[i])
+  if incoming > tonumber(redis.call('GET', key) or '0') then
+    redis.call('SET', key, incoming)
+  end
+end
+return 1
 """
 
 
@@ -41,5 +44,6 @@ class RedisDocuments:
     def version(self, key: str) -> int:
         return int(self.redis.get(f"{key}:v") or 0)
 
-    def raise_to(self, key: str, value: int) -> int:
-        return int(self._max_set(keys=[key], args=[value]))
+    def raise_to(self, values: dict[str, int]) -> None:
+        """Each key becomes max(its value, the given one), all in one script."""
+        self._max_set(keys=list(values), args=list(values.values()))

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .model import Movie
 
 LIST_SIZE = 20
 _WINDOW = 25  # neighbours taken on each side within a genre, by release date
 _RARE_KEYWORD = 60  # a keyword shared by more movies than this says little
+Score = Callable[["_Features", "_Features"], float]
 
 
 class RelatedIndex:
     """Answers "similar" and "recommendations" id lists for the movies it was built from."""
 
     def __init__(self, movies: Iterable[Movie]) -> None:
-        self._movies = {movie.id: movie for movie in movies}
-        self._by_genre = _genre_timelines(self._movies.values())
-        self._keyword_postings = _rare_keyword_postings(self._movies.values())
+        self._features = {movie.id: _Features(movie) for movie in movies}
+        loaded = [features.movie for features in self._features.values()]
+        self._by_genre = _genre_timelines(loaded)
+        self._keyword_postings = _rare_keyword_postings(loaded)
         self._similar: dict[int, tuple[int, ...]] = {}
         self._recommended: dict[int, tuple[int, ...]] = {}
 
@@ -40,15 +42,15 @@ class RelatedIndex:
             self._recommended[movie_id] = self._rank(movie_id, self._appeal)
         return self._recommended[movie_id]
 
-    def _rank(self, movie_id: int, score) -> tuple[int, ...]:
-        movie = self._movies.get(movie_id)
+    def _rank(self, movie_id: int, score: Score) -> tuple[int, ...]:
+        movie = self._features.get(movie_id)
         if movie is None:
             return ()
-        candidates = self._candidates(movie)
-        ranked = sorted(candidates, key=lambda other: (-score(movie, other), other.id))
-        return tuple(other.id for other in ranked[:LIST_SIZE])
+        candidates = [self._features[i] for i in self._candidate_ids(movie.movie)]
+        ranked = sorted(candidates, key=lambda other: (-score(movie, other), other.movie.id))
+        return tuple(other.movie.id for other in ranked[:LIST_SIZE])
 
-    def _candidates(self, movie: Movie) -> list[Movie]:
+    def _candidate_ids(self, movie: Movie) -> list[int]:
         ids: dict[int, None] = {}
         key = _date_key(movie)
         for genre in movie.genre_ids:
@@ -60,21 +62,34 @@ class RelatedIndex:
             for other_id in self._keyword_postings.get(keyword.id, ()):
                 ids[other_id] = None
         ids.pop(movie.id, None)
-        return [self._movies[i] for i in ids]
+        return list(ids)
 
     @staticmethod
-    def _similarity(movie: Movie, other: Movie) -> float:
-        shared_genres = len(set(movie.genre_ids) & set(other.genre_ids))
-        shared_keywords = len(set(movie.keywords) & set(other.keywords))
-        years_apart = abs((movie.year or 2000) - (other.year or 2000))
-        first_genre_match = bool(other.genre_ids) and other.genre_ids[0] == movie.genre_ids[0]
-        return 3 * shared_genres + 2 * shared_keywords + first_genre_match - years_apart / 5
+    def _similarity(movie: _Features, other: _Features) -> float:
+        shared_genres = len(movie.genres & other.genres)
+        shared_keywords = len(movie.keywords & other.keywords)
+        years_apart = abs(movie.year - other.year)
+        same_first_genre = movie.first_genre == other.first_genre
+        return 3 * shared_genres + 2 * shared_keywords + same_first_genre - years_apart / 5
 
     @staticmethod
-    def _appeal(movie: Movie, other: Movie) -> float:
-        shared = len(set(movie.genre_ids) & set(other.genre_ids))
-        shared += len(set(movie.keywords) & set(other.keywords))
-        return shared * math.log1p(other.popularity) + 0.01 * other.vote_average
+    def _appeal(movie: _Features, other: _Features) -> float:
+        shared = len(movie.genres & other.genres) + len(movie.keywords & other.keywords)
+        return shared * other.log_popularity + 0.01 * other.movie.vote_average
+
+
+class _Features:
+    """What the scores compare, computed once per movie."""
+
+    __slots__ = ("movie", "genres", "keywords", "year", "first_genre", "log_popularity")
+
+    def __init__(self, movie: Movie) -> None:
+        self.movie = movie
+        self.genres = frozenset(movie.genre_ids)
+        self.keywords = frozenset(keyword.id for keyword in movie.keywords)
+        self.year = movie.year or 2000
+        self.first_genre = movie.genre_ids[0] if movie.genre_ids else 0
+        self.log_popularity = math.log1p(movie.popularity)
 
 
 def _date_key(movie: Movie) -> str:

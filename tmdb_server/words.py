@@ -101,7 +101,8 @@ INCIDENTS = (
     "witnesses a murder", "wakes up with no memory", "finds a stranger at the door",
     "stumbles onto a conspiracy", "is framed for a crime", "falls for the wrong person",
     "uncovers a family secret", "enters a dangerous competition", "loses everything overnight",
-    "makes a deal with a powerful enemy", "answers a call for help", "returns home after years away",
+    "makes a deal with a powerful enemy", "answers a call for help",
+    "returns home after years away",
     "finds a signal from deep space", "is hired for one last job", "adopts an unusual pet",
 )
 
@@ -147,7 +148,8 @@ GENRE_KEYWORDS: dict[int, tuple[tuple[int, str], ...]] = {
     10402: ((4344, "musical"), (6029, "rock band"), (12392, "jazz")),
     9648: ((10714, "serial killer"), (1523, "whodunit"), (10483, "disappearance")),
     10749: ((9673, "love triangle"), (242, "new york city"), (818, "based on novel")),
-    878: ((4565, "time travel"), (1613, "space"), (9882, "artificial intelligence"), (310, "alien")),
+    878: ((4565, "time travel"), (1613, "space"), (9882, "artificial intelligence"),
+          (310, "alien")),
     10770: ((1453, "small town"), (9716, "holiday")),
     53: ((10540, "hostage"), (11322, "conspiracy"), (1569, "stalker")),
     10752: ((1956, "world war i"), (6092, "battlefield"), (2790, "resistance")),

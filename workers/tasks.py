@@ -29,7 +29,7 @@ def project(self: Task, envelope: dict, failures: int = 0, early: int = 0) -> st
     container = bootstrap()
     event = Envelope.from_dict(envelope)
     try:
-        outcome = container.projection_runner.apply(event)
+        outcome = container.projection_runner.apply_patiently(event)
     except Exception as exc:  # noqa: BLE001 (any failure: retry, then dead-letter)
         return _retry_or_dead_letter(self, "projections", event, failures, early, exc)
     if outcome is Outcome.EARLY:
@@ -82,3 +82,9 @@ def _dead_letter(event: Envelope, subscriber: str, attempts: int, error: str) ->
     log.error("dead-lettered %s %s for %s: %s", event.event_type, event.event_id,
               subscriber, error)
     return "dead-lettered"
+
+
+@shared_task(name="ops.count")
+def count(key: str) -> None:
+    """Next to nothing: the baseline the pipeline benchmark measures itself against."""
+    bootstrap().redis.incr(key)

@@ -8,5 +8,7 @@ from sqlalchemy import Engine, create_engine
 
 @lru_cache(maxsize=8)
 def engine_for(url: str, pool_size: int = 10) -> Engine:
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
-                         pool_recycle=1800, future=True)
+    """No pre-ping (it costs a round trip per checkout on the hot path): a connection
+    that died with a database restart fails once, as OperationalError, which the API
+    answers with 503 and the workers retry; the pool then replaces it."""
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=600)

@@ -14,7 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState
 
-from adapters.tmdb.errors import TmdbUnavailable, error_from_response
+from adapters.tmdb.errors import TmdbError, TmdbUnavailable, error_from_response
 from adapters.tmdb.metrics import ClientStats, record_response
 from adapters.tmdb.retry import RetryPolicy
 from adapters.tmdb.wire import (
@@ -139,7 +139,7 @@ class TmdbClient:
                                         headers=self._auth_headers(), timeout=self.timeout)
         except requests.Timeout as exc:
             raise self._network_failure(path, "timeout", exc) from None
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise self._network_failure(path, "connection_error", exc) from None
         record_response(path, response.status_code)
         self._count_status(response.status_code)
@@ -190,7 +190,7 @@ def _pooled_session(pool_size: int) -> requests.Session:
     return session
 
 
-def _error_for(response: requests.Response, path: str) -> Exception:
+def _error_for(response: requests.Response, path: str) -> TmdbError:
     try:
         body = response.json()
     except ValueError:

@@ -11,7 +11,7 @@ from typing import Any
 CREDENTIAL_HINT = (
     "Set TMDB_API_KEY to a valid TMDb v3 API key, or TMDB_READ_TOKEN to a valid API read "
     "access token; with neither set, Movie Nexus talks to the bundled TMDb server "
-    "(TMDB_BASE_URL, default http://127.0.0.1:8001) with its development key.")
+    "(TMDB_BASE_URL, else 127.0.0.1:TMDB_SERVER_PORT) with its development key.")
 
 NOT_FOUND_CODES = frozenset({6, 34})
 UNAUTHORIZED_CODES = frozenset({3, 7, 10, 14, 36})

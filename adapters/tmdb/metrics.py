@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 
 from prometheus_client import REGISTRY, Counter
 
-_NUMERIC_SEGMENT = re.compile(r"/\d+(?=/|$)")
+_NUMERIC_SEGMENT = re.compile(r"(?<=[A-Za-z_])/\d+(?=/|$)")  # an id after a resource name
 
 
 def endpoint_label(path: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
+from tenacity import (
+    RetryCallState, Retrying, retry_if_exception, wait_exponential, wait_random)
 
 from adapters.tmdb.errors import (
     RateLimiterUnavailable, RateLimitTimeout, TmdbRateLimited, TmdbUnavailable)
@@ -46,8 +47,9 @@ class _Tally:
         self.policy = policy
         self.rate_limited = 0
         self.failed = 0
-        self.backoff = wait_exponential_jitter(
-            initial=policy.backoff, max=policy.max_backoff, jitter=policy.backoff)
+        # backoff * 2**n capped at max_backoff, plus up to one backoff of jitter
+        self.backoff = (wait_exponential(multiplier=policy.backoff, max=policy.max_backoff)
+                        + wait_random(0, policy.backoff))
 
     def stop(self, state: RetryCallState) -> bool:
         exc = _last_error(state)

@@ -9,6 +9,7 @@ import pytest
 from adapters.tmdb.errors import (
     TmdbBadRequest, TmdbError, TmdbNotFound, TmdbRateLimited, TmdbUnauthorized,
     TmdbUnavailable, error_from_response)
+from adapters.tmdb.metrics import endpoint_label
 from adapters.tmdb.wire import (
     api_path, api_root, dotted_filters, query_params, redact, retry_after_seconds)
 
@@ -107,3 +108,9 @@ def test_redact_hides_the_api_key():
     text = "Max retries exceeded with url: /3/movie/1?api_key=s3cret&page=1"
 
     assert "s3cret" not in redact(text) and "api_key=***&page=1" in redact(text)
+
+
+def test_endpoint_labels_hide_ids_but_keep_the_version():
+    assert endpoint_label("/3/movie/550/similar") == "/3/movie/{id}/similar"
+    assert endpoint_label("/3/movie/550") == "/3/movie/{id}"
+    assert endpoint_label("/3/movie/popular") == "/3/movie/popular"

@@ -1,0 +1,47 @@
+"""`make bench`: prints each figure beside the baseline it was measured against."""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import pipeline
+
+console = Console()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def report_pipeline(figures: dict) -> None:
+    ratio = figures["pipeline"] / figures["baseline"]
+    table = Table(title=f"Pipeline: {pipeline.EVENTS:,} events, worker concurrency "
+                        f"{pipeline.WORKER_CONCURRENCY if hasattr(pipeline, 'WORKER_CONCURRENCY') else 4}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("bare Celery task drain (baseline)", f"{figures['baseline']:,.0f} tasks/s")
+    table.add_row("relay + projection", f"{figures['pipeline']:,.0f} events/s")
+    table.add_row("ratio (aim ≥ 0.5)", f"{ratio:.2f}")
+    for name, values in figures["lag"].items():
+        label = ("PATCH /me → GET /me shows it (client polls)" if name == "polled"
+                 else "PATCH /me → GET /me with X-Consistency-Token")
+        table.add_row(f"{label} p50", ms(pipeline.percentile(values, 50)))
+        table.add_row(f"{label} p99 (aim ≤ 50 ms)", ms(pipeline.percentile(values, 99)))
+    console.print(table)
+
+
+def main() -> int:
+    which = set(sys.argv[1:]) or {"pipeline"}
+    log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
+    console.print(f"process logs: {log_dir}")
+    if "pipeline" in which:
+        report_pipeline(pipeline.main(log_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
