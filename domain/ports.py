@@ -8,6 +8,7 @@ from typing import Protocol, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from domain.accounts.model import Session, User
+    from domain.catalog.model import CuratedList, GenreCatalog, Movie
 
 
 class PasswordHasher(Protocol):
@@ -69,6 +70,30 @@ class SessionRepository(abc.ABC):
     def add(self, session: "Session") -> None: ...
 
 
+class MovieRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, tmdb_id: int) -> "Movie | None": ...
+
+    @abc.abstractmethod
+    def add(self, movie: "Movie") -> None: ...
+
+
+class GenreCatalogRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, catalog_id: str) -> "GenreCatalog | None": ...
+
+    @abc.abstractmethod
+    def add(self, catalog: "GenreCatalog") -> None: ...
+
+
+class CuratedListRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, name: str) -> "CuratedList | None": ...
+
+    @abc.abstractmethod
+    def add(self, curated: "CuratedList") -> None: ...
+
+
 @dataclass
 class UnitOfWork(abc.ABC):
     """One transaction: state changes and their events commit together or not at all."""
@@ -77,6 +102,9 @@ class UnitOfWork(abc.ABC):
     result: CommitResult = field(default_factory=CommitResult)
     users: UserRepository = field(init=False)
     sessions: SessionRepository = field(init=False)
+    movies: MovieRepository = field(init=False)
+    genres: GenreCatalogRepository = field(init=False)
+    lists: CuratedListRepository = field(init=False)
 
     def __enter__(self) -> "UnitOfWork":
         return self

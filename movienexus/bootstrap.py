@@ -16,6 +16,7 @@ from adapters.mailer import SmtpMailer
 from adapters.passwords import Argon2PasswordHasher
 from adapters.revocations import SessionBlocklist
 from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
+from domain.catalog.handlers import HANDLERS as CATALOG_HANDLERS
 from domain.ports import CommitResult, MessageContext, SystemClock
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
@@ -23,7 +24,7 @@ from read_models.accounts import SessionsTable, UsersTable
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
 
-HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS}
+HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ class Settings:
     consistency_wait_seconds: float = field(
         default_factory=lambda: _float("CONSISTENCY_WAIT_SECONDS", 2.0))
     relay_batch_size: int = field(default_factory=lambda: _int("RELAY_BATCH_SIZE", 500))
+    relay_partitions: int = field(default_factory=lambda: _int("RELAY_PARTITIONS", 8))
     relay_poll_seconds: float = field(default_factory=lambda: _float("RELAY_POLL_SECONDS", 1.0))
     projection_max_retries: int = field(
         default_factory=lambda: _int("PROJECTION_MAX_RETRIES", 5))
@@ -99,6 +100,25 @@ class Settings:
     early_event_max_retries: int = field(
         default_factory=lambda: _int("EARLY_EVENT_MAX_RETRIES", 60))
     beat_lock_id: int = field(default_factory=lambda: _int("BEAT_LOCK_ID", 7_311_2024))
+    # TMDb catalog syncs (catalog_sync/, workers/sync_tasks.py): pages per curated list,
+    # how many list movies get recommendations/similar, parallel requests, the per-kind
+    # lock, Celery retries on a TMDb outage, and how often beat runs each sync (seconds).
+    sync_list_pages: int = field(default_factory=lambda: _int("SYNC_LIST_PAGES", 5))
+    sync_related_limit: int = field(default_factory=lambda: _int("SYNC_RELATED_LIMIT", 100))
+    sync_concurrency: int = field(default_factory=lambda: _int("SYNC_CONCURRENCY", 4))
+    sync_lock_seconds: int = field(default_factory=lambda: _int("SYNC_LOCK_SECONDS", 1800))
+    sync_max_retries: int = field(default_factory=lambda: _int("SYNC_MAX_RETRIES", 3))
+    sync_retry_backoff: float = field(
+        default_factory=lambda: _float("SYNC_RETRY_BACKOFF", 60.0))
+    sync_genres_every: float = field(
+        default_factory=lambda: _float("SYNC_GENRES_EVERY", 86_400.0))
+    sync_lists_every: float = field(default_factory=lambda: _float("SYNC_LISTS_EVERY", 3_600.0))
+    sync_trending_every: float = field(
+        default_factory=lambda: _float("SYNC_TRENDING_EVERY", 3_600.0))
+    sync_changes_every: float = field(
+        default_factory=lambda: _float("SYNC_CHANGES_EVERY", 10_800.0))
+    sync_related_every: float = field(
+        default_factory=lambda: _float("SYNC_RELATED_EVERY", 86_400.0))
 
     @property
     def is_production(self) -> bool:

@@ -34,7 +34,7 @@ _GENRE_CUM = tuple(itertools.accumulate(GENRE_WEIGHTS.values()))
 _LANGUAGES = tuple(LANGUAGE_WEIGHTS)
 _LANGUAGE_CUM = tuple(itertools.accumulate(LANGUAGE_WEIGHTS.values()))
 _GENRE_COUNT_CUM = (0.4, 0.8, 1.0)  # 1, 2 or 3 genres
-_COLLECTION_ID_BASE = 10
+_COLLECTION_ID_OFFSET = 2_000_000  # above every movie id: first film's id + offset
 
 
 @dataclass
@@ -146,7 +146,7 @@ def _collections(rng: Random, drafts: list[_Draft], ids: list[int]) -> dict[int,
     """A collection for every film that has sequels, keyed by its draft index."""
     return {
         index: Collection(
-            id=_COLLECTION_ID_BASE + ids[index] // 10 + index,
+            id=_COLLECTION_ID_OFFSET + ids[index],
             name=f"{draft.title} Collection",
             poster_path=media.maybe_image_path(rng, 0.1),
             backdrop_path=media.maybe_image_path(rng, 0.2),

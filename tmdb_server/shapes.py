@@ -54,7 +54,7 @@ def list_item(movie: Movie) -> Json:
 
 
 def trending_item(movie: Movie) -> Json:
-    return {**list_item(movie), "media_type": "film"}
+    return {**list_item(movie), "media_type": "movie"}
 
 
 def genres(genre_ids: Sequence[int]) -> list[Json]:

@@ -18,6 +18,8 @@ def make_celery(settings: Settings) -> Celery:
         task_default_exchange=topology.tasks_exchange(ns).name,
         task_default_exchange_type="direct",
         task_default_routing_key="default",
+        control_exchange=f"{ns}.control",
+        event_exchange=f"{ns}.celeryev",
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 import uuid
+import zlib
 
 import psycopg
 from celery import Celery
@@ -32,28 +33,55 @@ MARK = text("UPDATE events SET published_at = now() WHERE position = ANY(:positi
 
 
 class TaskMessages:
-    """Turns an envelope into one Celery task message per subscriber."""
+    """Turns a batch of envelopes into Celery task messages.
 
-    def __init__(self, celery: Celery):
+    Projections get the batch split into `partitions` tasks by aggregate id, so all
+    of one aggregate's events in the batch travel together, in order, and the broker
+    carries one message per partition instead of one per event. Notifications get
+    one message per event that concerns them."""
+
+    def __init__(self, celery: Celery, partitions: int = 8):
         self.celery = celery
+        self.partitions = max(1, partitions)
 
-    def for_envelope(self, envelope: Envelope) -> list[OutgoingMessage]:
-        return [self._message(subscriber, envelope)
-                for subscriber in topology.subscribers_of(envelope.event_type)]
+    def for_batch(self, envelopes: list[Envelope]) -> list[OutgoingMessage]:
+        groups: dict[int, list[Envelope]] = {}
+        for envelope in envelopes:
+            groups.setdefault(_partition(envelope.aggregate_id, self.partitions),
+                              []).append(envelope)
+        messages = [self._projection_batch(group) for group in groups.values()]
+        messages += [self._notification(e) for e in envelopes
+                     if "notifications" in topology.subscribers_of(e.event_type)]
+        return messages
 
-    def _message(self, subscriber: str, envelope: Envelope) -> OutgoingMessage:
-        task = topology.SUBSCRIBERS[subscriber]
-        task_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{subscriber}/{envelope.event_id}"))
+    def _projection_batch(self, group: list[Envelope]) -> OutgoingMessage:
+        first = group[0]
+        task_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"projections/{first.event_id}"))
+        summary = f"{len(group)} events from {first.aggregate_type}.{first.event_type} " \
+                  f"@{first.position}"
+        return self._message(topology.BATCH_TASK, task_id, [e.to_dict() for e in group],
+                             summary, "projections.batch", first.correlation_id)
+
+    def _notification(self, envelope: Envelope) -> OutgoingMessage:
+        task_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"notifications/{envelope.event_id}"))
+        return self._message(
+            topology.NOTIFY_TASK, task_id, envelope.to_dict(),
+            f"{envelope.event_type} {envelope.aggregate_id} v{envelope.aggregate_version}",
+            topology.routing_key("notifications", envelope.aggregate_type,
+                                 envelope.event_type), envelope.correlation_id)
+
+    def _message(self, task: str, task_id: str, argument, summary: str, routing_key: str,
+                 correlation_id: str | None) -> OutgoingMessage:
         message = self.celery.amqp.as_task_v2(
-            task_id, task, args=(envelope.to_dict(),), kwargs={},
-            root_id=envelope.correlation_id or task_id, origin="relay",
-            argsrepr=f"{envelope.event_type} {envelope.aggregate_id} "
-                     f"v{envelope.aggregate_version}")
+            task_id, task, args=(argument,), kwargs={}, root_id=correlation_id or task_id,
+            origin="relay", argsrepr=summary)
         properties = {k: v for k, v in message.properties.items() if k != "reply_to"}
-        return OutgoingMessage(
-            body=message.body, headers=message.headers, properties=properties,
-            routing_key=topology.routing_key(subscriber, envelope.aggregate_type,
-                                             envelope.event_type))
+        return OutgoingMessage(body=message.body, headers=message.headers,
+                               properties=properties, routing_key=routing_key)
+
+
+def _partition(aggregate_id: str, partitions: int) -> int:
+    return zlib.crc32(aggregate_id.encode()) % partitions
 
 
 class OutboxRelay:
@@ -71,8 +99,7 @@ class OutboxRelay:
         return [Envelope.from_row(row) for row in rows]
 
     def publish(self, envelopes: list[Envelope]) -> None:
-        self.publisher.publish_batch(
-            [m for envelope in envelopes for m in self.messages.for_envelope(envelope)])
+        self.publisher.publish_batch(self.messages.for_batch(envelopes))
 
     @staticmethod
     def mark(conn: Connection, envelopes: list[Envelope]) -> None:

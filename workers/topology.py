@@ -5,6 +5,7 @@ from __future__ import annotations
 from kombu import Exchange, Queue
 
 PROJECT_TASK = "events.project"
+BATCH_TASK = "events.project_batch"
 NOTIFY_TASK = "events.notify"
 SUBSCRIBERS = {"projections": PROJECT_TASK, "notifications": NOTIFY_TASK}
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",

@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Engine, Transaction, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db import tables
+from adapters.db.catalog_repositories import (SqlCuratedListRepository,
+                                              SqlGenreCatalogRepository, SqlMovieRepository)
 from adapters.db.repositories import RowMapper, SqlSessionRepository, SqlUserRepository
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, ConcurrencyConflict
@@ -32,6 +34,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.result = CommitResult()
         self.users = SqlUserRepository(self.connection, self._track)
         self.sessions = SqlSessionRepository(self.connection, self._track)
+        self.movies = SqlMovieRepository(self.connection, self._track)
+        self.genres = SqlGenreCatalogRepository(self.connection, self._track)
+        self.lists = SqlCuratedListRepository(self.connection, self._track)
         return self
 
     def __exit__(self, *exc: object) -> None:

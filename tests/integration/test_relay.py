@@ -29,7 +29,7 @@ def drain(conn, queue) -> list[dict]:
     bound, envelopes = queue(conn.default_channel), []
     while (message := bound.get(no_ack=True)) is not None:
         args, _kwargs, _embed = json.loads(message.body)
-        envelopes.append(args[0])
+        envelopes.extend(args[0])       # a projection batch: a list of envelopes
     return envelopes
 
 

@@ -1,0 +1,20 @@
+"""TMDb's movie genres, stored through SyncGenres (no event when they are the same)."""
+from __future__ import annotations
+
+from typing import Any
+
+from catalog_sync import commands
+from catalog_sync.context import sync_context
+from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+
+
+def sync_genres(container: Any, progress: Progress = no_progress) -> SyncReport:
+    """Counts are of genres: fetched, then updated or unchanged as one list."""
+    with sync_run(container, "genres") as report:
+        progress(0, 1, "sync genres")
+        genres = container.tmdb.genres().get("genres") or []
+        report.add(fetched=len(genres))
+        changed = commands.sync_genres(container, genres, sync_context("genres"))
+        report.add(**{"updated" if changed else "unchanged": 1})
+        progress(1, 1, "sync genres")
+    return report

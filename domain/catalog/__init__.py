@@ -1,0 +1,1 @@
+"""The catalog: movies synced from TMDb, their genres and TMDb's curated lists."""
