@@ -5,6 +5,7 @@ import re
 import uuid
 
 from flask import Flask, current_app, g, request
+from flask_smorest import abort
 from flask_jwt_extended import get_jwt, get_jwt_identity
 
 from domain.ports import MessageContext
@@ -51,6 +52,12 @@ def install(app: Flask) -> None:
     def assign_request_id() -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+    @app.before_request
+    def refuse_bodies_that_are_not_json():
+        if request.method in ("POST", "PUT", "PATCH") and request.content_length \
+                and not request.is_json:
+            abort(415, message="Send the body as JSON (Content-Type: application/json).")
 
     @app.after_request
     def echo_request_id(response):

@@ -66,10 +66,9 @@ def handle_http_exception(error: HTTPException):
         flatten_validation(data.get("messages")) if "messages" in data else None)
     message = data.get("message") or _message_for(error, errors)
     headers = dict(data.get("headers") or {})
-    if code == 429 and "Retry-After" not in headers:
-        retry_after = _retry_after(error)
-        if retry_after:
-            headers["Retry-After"] = retry_after
+    headers.update({k: v for k, v in error.get_headers() if k == "Allow"})
+    if code == 429:
+        headers.setdefault("Retry-After", _retry_after())
     return error_response(code, message, errors, headers)
 
 
@@ -81,10 +80,9 @@ def _message_for(error: HTTPException, errors: dict | None) -> str:
     return error.description or HTTPStatus(error.code or 500).description
 
 
-def _retry_after(error: HTTPException) -> str | None:
-    limit = getattr(error, "limit", None)
-    reset = getattr(getattr(limit, "limit", None), "get_expiry", None)
-    return str(reset()) if reset else None
+def _retry_after() -> str:
+    from api.limits import retry_after_seconds
+    return str(retry_after_seconds() or 60)
 
 
 def handle_domain_error(error: domain_errors.DomainError):
@@ -100,6 +98,11 @@ def handle_dependency_down(error: Exception):
                           headers={"Retry-After": "5"})
 
 
+def handle_too_deep(error: RecursionError):
+    return error_response(400, "The request is not valid; see errors.",
+                          {"json": ["Invalid JSON body: nested too deeply."]})
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error")
     return error_response(500, "Something went wrong on our side; it has been logged.")
@@ -110,4 +113,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(domain_errors.DomainError, handle_domain_error)
     app.register_error_handler(RedisError, handle_dependency_down)
     app.register_error_handler(OperationalError, handle_dependency_down)
+    app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

@@ -6,23 +6,44 @@ endpoints count per address, registration per IP.
 """
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from movienexus.config import Settings
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True, swallow_errors=True)
+limiter = Limiter(key_func=get_remote_address, swallow_errors=True)
 
 
 def configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         RATELIMIT_STORAGE_URI=settings.redis_url,
         RATELIMIT_ENABLED=settings.rate_limits_enabled,
-        RATELIMIT_KEY_PREFIX=f"{settings.amqp_namespace}-limits",
         RATELIMIT_STRATEGY="moving-window",
     )
     limiter.init_app(app)
+
+
+def retry_after_seconds() -> int | None:
+    """Seconds until the limit that refused this request lets one through again."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    window = current.limit.get_expiry()
+    return min(window, max(1, math.ceil(current.reset_at - time.time())))
+
+
+def _namespaced(key: str) -> str:
+    """Counters live under the deployment's namespace (one Redis, many deployments)."""
+    from api.context import container
+    return f"{container().settings.amqp_namespace}|{key}"
+
+
+def ip_only() -> str:
+    return _namespaced(get_remote_address())
 
 
 def _body_email() -> str:
@@ -32,14 +53,14 @@ def _body_email() -> str:
 
 
 def email_and_ip() -> str:
-    return f"{_body_email()}|{get_remote_address()}"
+    return _namespaced(f"{_body_email()}|{get_remote_address()}")
 
 
 def email_only() -> str:
-    return _body_email() or get_remote_address()
+    return _namespaced(_body_email() or get_remote_address())
 
 
-def limit_from(setting: str, key_func=get_remote_address, scope: str | None = None):
+def limit_from(setting: str, key_func=ip_only, scope: str | None = None):
     """A limit whose value is read from Settings when the request comes."""
     from api.context import container
     return limiter.limit(lambda: getattr(container().settings, setting), key_func=key_func,

@@ -48,12 +48,14 @@ def _session_revoked(_header: dict, payload: dict) -> bool:
 
 @jwt.unauthorized_loader
 def _missing(reason: str):
-    return _unauthorized("Log in first: send 'Authorization: Bearer <access token>'.")
+    return _unauthorized("Log in first: send 'Authorization: Bearer <token>'.")
 
 
 @jwt.invalid_token_loader
 def _invalid(reason: str):
-    return _unauthorized(f"The token is not valid: {reason}.")
+    if "refresh" in reason.lower():
+        return _unauthorized(reason)
+    return _unauthorized("The token is not valid; log in again.")
 
 
 @jwt.expired_token_loader

@@ -60,13 +60,19 @@ def refresh_list(container: Any, name: str, tmdb_ids: list[int],
 
 
 def refresh_relations(container: Any, tmdb_id: int, kind: str, tmdb_ids: list[int],
-                      context: MessageContext | None = None) -> bool:
+                      context: MessageContext | None = None) -> str:
+    """Stores a movie's related movies; returns "updated", "unchanged" or "errors"."""
     from domain.catalog.commands import RefreshRelations
     command = RefreshRelations(tmdb_id=tmdb_id, kind=kind, tmdb_ids=tmdb_ids)
-    outcome = _handle(container, command, context)
-    if outcome.commit.event_count:
-        log.info("%s of movie %s refreshed: %d movies", kind, tmdb_id, len(tmdb_ids))
-    return outcome.commit.event_count > 0
+    try:
+        outcome = _handle(container, command, context)
+    except MOVIE_ERRORS as exc:
+        log.warning("%s of movie %s not stored: %r", kind, tmdb_id, exc)
+        return "errors"
+    if outcome.commit.event_count == 0:
+        return "unchanged"
+    log.info("%s of movie %s refreshed: %d movies", kind, tmdb_id, len(tmdb_ids))
+    return "updated"
 
 
 def sync_genres(container: Any, genres: list[dict],

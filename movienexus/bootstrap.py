@@ -21,6 +21,7 @@ from domain.ports import CommitResult, MessageContext, SystemClock
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
 from read_models.accounts import SessionsTable, UsersTable
+from read_models.catalog import GenresTable, ListsTable, MoviesTable
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
 
@@ -65,7 +66,10 @@ class Container:
 
     @cached_property
     def projection_runner(self) -> ProjectionRunner:
-        projections = [UsersTable(self.engine, self.documents), SessionsTable(self.engine)]
+        projections = [UsersTable(self.engine, self.documents), SessionsTable(self.engine),
+                       MoviesTable(self.engine, self.documents),
+                       GenresTable(self.engine, self.documents),
+                       ListsTable(self.engine, self.documents)]
         return ProjectionRunner(projections, self.documents)
 
     @cached_property

@@ -132,5 +132,85 @@ def urls() -> None:
     console.print(describe(load()), highlight=False)
 
 
+
+# --- TMDb catalog syncs (catalog_sync/) -------------------------------------------------
+
+SYNC_KINDS = ("genres", "popular", "top_rated", "now_playing", "upcoming", "trending",
+              "changes", "related", "all")
+
+
+@main.command("sync")
+@click.argument("kind", type=click.Choice(SYNC_KINDS))
+@click.option("--pages", type=click.IntRange(1, 500), default=None,
+              help="pages of each TMDb list (default: SYNC_LIST_PAGES)")
+def sync_command(kind: str, pages: int | None) -> None:
+    """Sync the catalog with TMDb now, in this process (beat does it on a schedule)."""
+    from catalog_sync import SyncFailed, run_sync
+    container = bootstrap()
+    _require_tmdb(container.settings)
+    try:
+        with _progress_bars() as progress:
+            report = run_sync(container, kind, pages, progress)
+    except SyncFailed as failure:
+        _print_report(failure.report)
+        console.print(f"[red]✗[/red] {failure}", highlight=False)
+        sys.exit(1)
+    _print_report(report)
+
+
+@main.command("import-catalog")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--limit", type=click.IntRange(1), default=None, help="import the first N rows")
+def import_catalog_command(path: str, limit: int | None) -> None:
+    """Import a TMDB-5000-style CSV (.csv or .csv.zip) through the catalog's commands."""
+    from catalog_sync import import_catalog
+    with _progress_bars() as progress:
+        report = import_catalog(bootstrap(), path, limit, progress)
+    _print_report(report)
+
+
+def _require_tmdb(settings) -> None:
+    import requests
+    url = settings.tmdb_base_url
+    try:
+        requests.get(url, timeout=3)
+    except requests.RequestException as exc:
+        console.print(
+            f"[red]✗[/red] TMDb does not answer at {url} ({type(exc).__name__}). "
+            "With no TMDB_API_KEY the syncs use the bundled TMDb-compatible server: start "
+            "it with `python -m tmdb_server` (port TMDB_SERVER_PORT, default 8001) or "
+            "`make run`, or set TMDB_BASE_URL to where one runs.", highlight=False)
+        sys.exit(1)
+
+
+class _progress_bars:
+    """A rich progress bar per sync step, fed by catalog_sync's progress callback."""
+
+    def __enter__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        self.bars = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=console)
+        self.tasks: dict[str, object] = {}
+        self.bars.start()
+        return self.update
+
+    def update(self, done: int, total: int | None, description: str) -> None:
+        if description not in self.tasks:
+            self.tasks[description] = self.bars.add_task(description, total=total)
+        self.bars.update(self.tasks[description], completed=done, total=total)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.bars.stop()
+
+
+def _print_report(report) -> None:
+    table = Table("sync", "status", "fetched", "imported", "updated", "unchanged", "delisted",
+                  "errors", "TMDb requests", "seconds", title="catalog sync")
+    counts = [str(value) for value in report.counts().values()]
+    table.add_row(report.kind, report.status, *counts, str(report.tmdb_requests),
+                  f"{report.seconds:.1f}")
+    console.print(table)
+
+
 if __name__ == "__main__":
     main()

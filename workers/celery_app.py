@@ -30,7 +30,7 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         worker_send_task_events=True, task_send_sent_event=True,
         worker_hijack_root_logger=False,
-        imports=("workers.tasks",),
+        imports=("workers.tasks", "workers.sync_tasks"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
         beat_schedule_filename="var/celerybeat-schedule",
@@ -40,8 +40,10 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def beat_schedule(settings: Settings) -> dict:
+    from workers.sync_tasks import beat_entries  # TMDb syncs: genres, lists, trending...
     return {
         "beat-heartbeat": {"task": "ops.beat_heartbeat", "schedule": 30.0},
+        **beat_entries(settings),
     }
 
 

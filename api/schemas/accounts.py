@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import PageSchema, StrictSchema
+from api.schemas.common import PageSchema, StrictSchema, Text
 
-Email = lambda **kw: fields.String(validate=validate.Length(min=3, max=254), **kw)  # noqa: E731
-Password = lambda **kw: fields.String(validate=validate.Length(min=1, max=256), **kw)  # noqa
-Name = lambda: fields.String(validate=validate.Length(max=100))  # noqa: E731
-Token = lambda: fields.String(required=True, validate=validate.Length(min=10, max=1000))  # noqa
+Email = lambda **kw: Text(validate=validate.Length(min=3, max=254), **kw)  # noqa: E731
+Password = lambda **kw: Text(validate=validate.Length(min=1, max=256), **kw)  # noqa: E731
+Name = lambda: Text(validate=validate.Length(max=100))  # noqa: E731
+Token = lambda: Text(required=True, validate=validate.Length(min=10, max=1000))  # noqa: E731
 
 
 class RegisterSchema(StrictSchema):
@@ -76,10 +76,10 @@ class SessionPageSchema(PageSchema):
 
 
 class ProfileSchema(StrictSchema):
-    bio = fields.String(validate=validate.Length(max=1000))
-    location = fields.String(validate=validate.Length(max=100))
-    timezone = fields.String(validate=validate.Length(max=64))
-    preferred_language = fields.String(validate=validate.Length(max=16))
+    bio = Text(validate=validate.Length(max=1000))
+    location = Text(validate=validate.Length(max=100))
+    timezone = Text(validate=validate.Length(max=64))
+    preferred_language = Text(validate=validate.Length(max=16))
     favorite_genres = fields.List(fields.Integer(validate=validate.Range(min=1, max=10**9)),
                                   validate=validate.Length(max=30))
     privacy = fields.String(validate=validate.OneOf(["public", "private"]))

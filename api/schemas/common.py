@@ -3,9 +3,22 @@ from __future__ import annotations
 
 import math
 
-from marshmallow import EXCLUDE, Schema, fields, post_load, validate
+import re
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 MAX_PAGE_SIZE = 100
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class Text(fields.String):
+    """A string that can be stored and hashed: no NUL characters, no lone surrogates."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _UNSTORABLE.search(text):
+            raise ValidationError("Contains characters that are not allowed.")
+        return text
 
 
 class StrictSchema(Schema):

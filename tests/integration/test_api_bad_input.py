@@ -366,6 +366,9 @@ WHOLE_BODY_CASES: dict[str, tuple[Callable[[dict], dict], int, str | None]] = {
 NO_JSON_CASES: dict[str, Callable[[dict], dict]] = {
     "empty-body": lambda b: {"data": ""},
     "empty-body-json-type": lambda b: _json(""),
+}
+# A body that is there but is not JSON is refused as such (415), never read as `{}`.
+NOT_JSON_CASES: dict[str, Callable[[dict], dict]] = {
     "text-plain": lambda b: {"data": json.dumps(b), "content_type": "text/plain"},
     "form-encoded": lambda b: {"data": {k: str(v) for k, v in b.items()}},
 }
@@ -392,6 +395,17 @@ def test_no_json_body_is_422_naming_the_required_fields(client, account, name, c
     assert set(errors) == set(endpoint.required)
 
 
+NOT_JSON_PARAMS = [(n, c) for n in BODY_ENDPOINTS for c in NOT_JSON_CASES]
+
+
+@pytest.mark.parametrize("name,case", NOT_JSON_PARAMS,
+                         ids=[f"{n}-{c}" for n, c in NOT_JSON_PARAMS])
+def test_a_body_that_is_not_json_is_a_415(client, account, name, case):
+    endpoint = BODY_ENDPOINTS[name]
+    response = send(client, account, endpoint, **NOT_JSON_CASES[case](endpoint.body(account)))
+    assert_error(response, 415, message_part="JSON")
+
+
 def test_patch_me_with_an_empty_body_changes_nothing(client, account):
     """Every PATCH field is optional: an empty body is a valid no-op (200, same state)."""
     before = client.patch(f"{API}/me", headers=account.headers, json={})
@@ -408,10 +422,8 @@ def test_patch_me_with_an_empty_body_changes_nothing(client, account):
     {"data": {"first_name": "Zed"}},
 ], ids=["text-plain", "form-encoded"])
 def test_patch_me_with_a_non_json_body_is_refused_not_ignored(client, fresh, kwargs):
-    # BUG: PATCH /me with a body that is not JSON (Content-Type text/plain or
-    # application/x-www-form-urlencoded) answers 200 and silently changes nothing:
-    # webargs reads the JSON location only for JSON mimetypes, so the body counts as
-    # `{}` and every PATCH field is optional. The caller is told it succeeded.
+    # Was a bug: webargs read such a body as `{}`, so PATCH answered 200 and changed
+    # nothing. Now any write with a body that is not JSON is a 415.
     response = client.patch(f"{API}/me", headers=fresh.headers, **kwargs)
     assert 400 <= response.status_code < 500, (
         f"{response.status_code}: {response.get_data(as_text=True)[:300]}")
@@ -420,10 +432,7 @@ def test_patch_me_with_a_non_json_body_is_refused_not_ignored(client, fresh, kwa
 
 @pytest.mark.parametrize("name", list(BODY_ENDPOINTS))
 def test_deeply_nested_json_is_a_400_not_a_500(client, account, name):
-    # BUG: a small (6 KB) but deeply nested JSON body makes json.loads raise
-    # RecursionError inside webargs (webargs/core.py parse_json only turns
-    # JSONDecodeError/UnicodeDecodeError into "Invalid JSON body"), which reaches
-    # api/errors.py handle_unexpected: 500 instead of 400 {"errors": {"json": [...]}}.
+    # Was a bug: json.loads raised RecursionError past webargs, answered as a 500.
     endpoint = BODY_ENDPOINTS[name]
     response = send(client, account, endpoint, **_json("[" * 3000 + "]" * 3000))
     assert_error(response, 400, ("json",))
@@ -456,12 +465,8 @@ UNSTORABLE_CASES = [
                          ids=[f"{n}-{f}-{'nul' if NUL in v() else 'surrogate'}"
                               for n, f, v in UNSTORABLE_CASES])
 def test_unstorable_characters_are_a_4xx_not_a_500(client, account, name, field, value):
-    # BUG: NUL characters and lone UTF-16 surrogates ("\u0000", "\ud800" in the JSON
-    # text) pass every schema and policy check (policy.EMAIL_PATTERN even accepts NUL in
-    # an email) and then blow up below the API: psycopg "PostgreSQL text fields cannot
-    # contain NUL (0x00) bytes" (sqlalchemy DataError) or UnicodeEncodeError in psycopg,
-    # argon2 or itsdangerous. api/errors.py only maps OperationalError, so each is a 500
-    # "Something went wrong on our side" instead of a 400/422 naming the field.
+    # Was a bug: NUL and lone surrogates reached psycopg/argon2/itsdangerous and gave
+    # 500s; the schemas' Text field now refuses them, naming the field.
     endpoint = BODY_ENDPOINTS[name]
     body = {**endpoint.body(account), field: value()}
     response = send(client, account, endpoint, **_json(json.dumps(body)))
@@ -757,10 +762,7 @@ def test_wrong_methods_are_json_405(client, account, method, path):
 
 
 def test_a_405_says_which_methods_are_allowed(client):
-    # BUG: RFC 9110 §15.5.6: a 405 MUST carry an Allow header. api/errors.py
-    # handle_http_exception builds a fresh JSON response and drops the exception's own
-    # headers (werkzeug's MethodNotAllowed.get_headers() has "Allow: POST, OPTIONS").
-    # GET /api/v1/auth/login -> 405 with no Allow header.
+    """RFC 9110 §15.5.6: a 405 must carry an Allow header."""
     response = client.get(f"{API}/auth/login")
     assert_error(response, 405)
     allowed = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}

@@ -190,14 +190,8 @@ def test_a_429_looks_the_same_for_known_and_unknown_addresses(app):
 # --- where the counters live --------------------------------------------------------------
 
 def test_each_app_gets_counters_of_its_own(settings):
-    # BUG: api/limits.py keeps one module-global flask_limiter.Limiter and sets
-    # RATELIMIT_KEY_PREFIX=f"{amqp_namespace}-limits" per app, but Limiter.init_app only
-    # takes the prefix (and strategy) from the FIRST app it is given (flask_limiter
-    # extension.py: `self._key_prefix = self._key_prefix or config.get(KEY_PREFIX)`),
-    # while the storage and `enabled` come from the LAST. So a second app in one process
-    # (any test building its own app) counts under the first app's namespace: app B
-    # below answers 429 for a login it has never seen. The Redis key is
-    # LIMITS:LIMITER/<first app's namespace>-limits/<email>|<ip>/auth.Login:login/...
+    """flask-limiter keeps one key prefix per process, so the keys themselves carry the
+    deployment's namespace: two apps (two deployments on one Redis) never share counts."""
     first, second = low_limit_app(settings), low_limit_app(settings)
     ip, email = random_ip(), unique_email("shared")
     for _ in range(3):

@@ -1,0 +1,32 @@
+"""What the syncs ask of the catalog's write tables: which movies are stored, and
+which movies the curated lists hold."""
+from __future__ import annotations
+
+from itertools import chain, zip_longest
+from typing import Iterable
+
+from sqlalchemy import Engine, select
+
+from adapters.db.catalog_tables import curated_lists, movies
+
+
+def stored_movie_ids(engine: Engine, tmdb_ids: Iterable[int]) -> list[int]:
+    """The ids among `tmdb_ids` the catalog holds (delisted ones too), in their order."""
+    wanted = list(dict.fromkeys(int(i) for i in tmdb_ids))
+    if not wanted:
+        return []
+    query = select(movies.c.tmdb_id).where(movies.c.tmdb_id.in_(wanted))
+    with engine.connect() as conn:
+        stored = set(conn.execute(query).scalars())
+    return [i for i in wanted if i in stored]
+
+
+def curated_movie_ids(engine: Engine, limit: int) -> list[int]:
+    """Up to `limit` movies of the curated lists, best-ranked first: every list's
+    first movie, then every list's second, and so on (each movie once)."""
+    query = select(curated_lists.c.tmdb_ids).order_by(curated_lists.c.id)
+    with engine.connect() as conn:
+        lists = list(conn.execute(query).scalars())
+    by_rank = chain.from_iterable(zip_longest(*lists))
+    distinct = dict.fromkeys(i for i in by_rank if i is not None)
+    return list(distinct)[:limit]

@@ -1,0 +1,51 @@
+"""Recommendations and similar movies for the movies people use — for now, the movies
+in the curated lists (at most SYNC_RELATED_LIMIT of them, list order first). Each
+related movie is imported as a list item, then the relation is stored in TMDb's order."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Iterator
+
+from adapters.tmdb import TmdbNotFound
+from catalog_sync import commands
+from catalog_sync.context import sync_context
+from catalog_sync.pool import Job, JobPool
+from catalog_sync.queries import curated_movie_ids
+from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+
+RELATION_KINDS = ("recommendations", "similar")
+
+
+def sync_related(container: Any, progress: Progress = no_progress,
+                 limit: int | None = None) -> SyncReport:
+    limit = limit or container.settings.sync_related_limit
+    context = sync_context("related")
+    with sync_run(container, "related") as report:
+        movie_ids = curated_movie_ids(container.engine, limit)
+        pool = JobPool(report, progress, container.settings.sync_concurrency, "sync related")
+        pool.expect(len(movie_ids) * len(RELATION_KINDS))
+        pool.run(_relation_jobs(container, movie_ids, context))
+    return report
+
+
+def refresh_relation(container: Any, tmdb_id: int, kind: str,
+                     context: Any = None) -> dict[str, int]:
+    """Imports page 1 of a movie's `kind` list and stores the relation."""
+    try:
+        items = getattr(container.tmdb, kind)(tmdb_id).get("results") or []
+    except TmdbNotFound:  # gone from TMDb: the changes sync delists it
+        return {"errors": 1}
+    tally: dict[str, int] = {"fetched": len(items)}
+    for item in items:
+        outcome = commands.import_movie(container, item, complete=False, context=context)
+        tally[outcome] = tally.get(outcome, 0) + 1
+    related = [item["id"] for item in items]
+    if commands.refresh_relations(container, tmdb_id, kind, related, context) == "errors":
+        tally["errors"] = tally.get("errors", 0) + 1
+    return tally
+
+
+def _relation_jobs(container: Any, movie_ids: list[int], context: Any) -> Iterator[Job]:
+    for tmdb_id in movie_ids:
+        for kind in RELATION_KINDS:
+            yield functools.partial(refresh_relation, container, tmdb_id, kind, context)

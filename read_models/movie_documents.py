@@ -1,0 +1,75 @@
+"""The JSON bodies the Movies API sends, built once by the projections (pure functions).
+
+A card is a movie in a list; a detail is GET /movies/{id}. Both are stored in
+read_movies and, ready to send, in Redis under the keys below.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+POSTER_BASE_URL = "https://image.tmdb.org/t/p/w500"
+DETAIL_FIELDS = ("overview", "tagline", "runtime", "status", "original_language", "budget",
+                 "revenue", "imdb_id", "homepage")
+GENRES_KEY = "genres"
+TOMBSTONE = b""  # a delisted movie's card and detail: known, but not to be shown
+
+
+def card_key(tmdb_id: int | str) -> str:
+    return f"movie:card:{tmdb_id}"
+
+
+def detail_key(tmdb_id: int | str) -> str:
+    return f"movie:detail:{tmdb_id}"
+
+
+def relations_key(kind: str, tmdb_id: int | str) -> str:
+    return f"movie:{kind}:{tmdb_id}"
+
+
+def list_key(name: str) -> str:
+    return f"list:{name}"
+
+
+def dump(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def year_of(release_date: str) -> int | None:
+    return int(release_date[:4]) if release_date[:4].isdigit() else None
+
+
+def poster_url(poster_path: str | None) -> str | None:
+    return POSTER_BASE_URL + poster_path if poster_path else None
+
+
+def card(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: int) -> dict:
+    """Genres whose names are not synced yet show name "" until the movie next changes."""
+    release_date = fields.get("release_date") or None
+    return {
+        "tmdb_id": fields["tmdb_id"],
+        "title": fields["title"],
+        "original_title": fields["original_title"],
+        "release_date": release_date,
+        "year": year_of(release_date or ""),
+        "poster_path": fields.get("poster_path"),
+        "backdrop_path": fields.get("backdrop_path"),
+        "poster_url": poster_url(fields.get("poster_path")),
+        "genres": [{"id": gid, "name": genre_names.get(gid, "")}
+                   for gid in fields.get("genre_ids", [])],
+        "popularity": fields["popularity"],
+        "vote_average": fields["vote_average"],
+        "vote_count": fields["vote_count"],
+        "favorite_count": favorite_count,
+    }
+
+
+def detail(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: int) -> dict:
+    extra = {name: fields.get(name) for name in DETAIL_FIELDS}
+    return {**card(fields, genre_names, favorite_count), **extra,
+            "average_user_rating": None}
+
+
+def genre_list(rows: list[dict]) -> list[dict]:
+    return [{"id": row["id"], "name": row["name"], "movie_count": row["movie_count"]}
+            for row in rows]
