@@ -5,8 +5,8 @@ from flask import Flask
 from flask_cors import CORS
 from flask_smorest import Api
 
-from api import consistency, context, errors, limits, metrics, security
-from api.resources import auth, me, ops
+from api import compression, consistency, context, errors, limits, metrics, security
+from api.resources import admin, auth, genres, me, movies, ops
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
 
@@ -22,13 +22,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     context.install(app)
     metrics.install(app)
     consistency.install(app)
+    compression.install(app)
     security.configure(app, settings)
     limits.configure(app, settings)
     CORS(app, resources={r"/api/*": {"origins": list(settings.cors_origins)}},
          expose_headers=["X-Consistency-Token", "X-Consistency", "X-Request-ID", "Retry-After",
                          "ETag"])
     api = Api(app)
-    for blueprint in (auth.blp, me.blp):
+    for blueprint in (auth.blp, me.blp, movies.blp, genres.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(ops.blp)
     errors.register(app)

@@ -22,11 +22,13 @@ def stored_movie_ids(engine: Engine, tmdb_ids: Iterable[int]) -> list[int]:
 
 
 def curated_movie_ids(engine: Engine, limit: int) -> list[int]:
-    """Up to `limit` movies of the curated lists, best-ranked first: every list's
-    first movie, then every list's second, and so on (each movie once)."""
-    query = select(curated_lists.c.tmdb_ids).order_by(curated_lists.c.id)
+    """Up to `limit` listed movies still on TMDb, best-ranked first: every list's first
+    movie, then every list's second, and so on (each movie once)."""
     with engine.connect() as conn:
-        lists = list(conn.execute(query).scalars())
+        lists = list(conn.execute(select(curated_lists.c.tmdb_ids)
+                                  .order_by(curated_lists.c.id)).scalars())
+        delisted = set(conn.execute(select(movies.c.tmdb_id)
+                                    .where(movies.c.delisted.is_(True))).scalars())
     by_rank = chain.from_iterable(zip_longest(*lists))
-    distinct = dict.fromkeys(i for i in by_rank if i is not None)
+    distinct = dict.fromkeys(i for i in by_rank if i is not None and i not in delisted)
     return list(distinct)[:limit]

@@ -135,12 +135,13 @@ def urls() -> None:
 
 # --- TMDb catalog syncs (catalog_sync/) -------------------------------------------------
 
-SYNC_KINDS = ("genres", "popular", "top_rated", "now_playing", "upcoming", "trending",
-              "changes", "related", "all")
 
+def sync_kinds() -> tuple[str, ...]:
+    from catalog_sync import KINDS
+    return KINDS
 
 @main.command("sync")
-@click.argument("kind", type=click.Choice(SYNC_KINDS))
+@click.argument("kind", type=click.Choice(sync_kinds()))
 @click.option("--pages", type=click.IntRange(1, 500), default=None,
               help="pages of each TMDb list (default: SYNC_LIST_PAGES)")
 def sync_command(kind: str, pages: int | None) -> None:
@@ -149,7 +150,7 @@ def sync_command(kind: str, pages: int | None) -> None:
     container = bootstrap()
     _require_tmdb(container.settings)
     try:
-        with _progress_bars() as progress:
+        with _ProgressBars() as progress:
             report = run_sync(container, kind, pages, progress)
     except SyncFailed as failure:
         _print_report(failure.report)
@@ -164,7 +165,7 @@ def sync_command(kind: str, pages: int | None) -> None:
 def import_catalog_command(path: str, limit: int | None) -> None:
     """Import a TMDB-5000-style CSV (.csv or .csv.zip) through the catalog's commands."""
     from catalog_sync import import_catalog
-    with _progress_bars() as progress:
+    with _ProgressBars() as progress:
         report = import_catalog(bootstrap(), path, limit, progress)
     _print_report(report)
 
@@ -183,7 +184,7 @@ def _require_tmdb(settings) -> None:
         sys.exit(1)
 
 
-class _progress_bars:
+class _ProgressBars:
     """A rich progress bar per sync step, fed by catalog_sync's progress callback."""
 
     def __enter__(self):
@@ -204,13 +205,12 @@ class _progress_bars:
 
 
 def _print_report(report) -> None:
-    table = Table("sync", "status", "fetched", "imported", "updated", "unchanged", "delisted",
-                  "errors", "TMDb requests", "seconds", title="catalog sync")
-    counts = [str(value) for value in report.counts().values()]
-    table.add_row(report.kind, report.status, *counts, str(report.tmdb_requests),
-                  f"{report.seconds:.1f}")
+    table = Table("movies", "count", title=f"{report.kind}: {report.status}")
+    for name, value in report.counts().items():
+        table.add_row(name, str(value))
+    table.add_row("TMDb requests", str(report.tmdb_requests))
+    table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)
-
 
 if __name__ == "__main__":
     main()

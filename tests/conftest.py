@@ -67,7 +67,11 @@ class Pipeline:
     def __init__(self, env: dict[str, str], log_dir):
         self.env, self.log_dir = env, log_dir
         self.relay = Process("relay", env, log_dir).start()
-        self.worker = self.start_worker()
+        try:
+            self.worker = self.start_worker()
+        except BaseException:
+            self.relay.stop()
+            raise
 
     def start_worker(self) -> Process:
         worker = Process("worker", self.env, self.log_dir).start()

@@ -1,0 +1,38 @@
+"""/genres: TMDb's movie genres with how many movies the catalog has of each."""
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from api.context import container
+from api.movie_responses import page_document
+from api.resources.movies import filters_from
+from api.schemas import movies as schemas
+from read_models import catalog_queries as queries
+
+blp = Blueprint("genres", __name__, url_prefix="/api/v1/genres", description="Genres")
+
+
+@blp.route("")
+class Genres(MethodView):
+    @blp.response(200, schemas.GenreSchema(many=True))
+    def get(self):
+        """Every genre: id, name and movie_count (counts may lag a few seconds)."""
+        c = container()
+        return Response(queries.genres_body(c.documents, c.engine),
+                        mimetype="application/json")
+
+
+@blp.route("/<int:genre_id>/movies")
+class GenreMovies(MethodView):
+    @blp.arguments(schemas.MovieQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args, genre_id):
+        """The movies of a genre (the same filters and sorts as GET /movies)."""
+        engine = container().engine
+        if not queries.genre_exists(engine, genre_id):
+            abort(404, message=f"No genre {genre_id}.")
+        page = queries.browse(engine, filters_from(args, genres=[genre_id]), args["page"],
+                              args["page_size"])
+        return page_document(page, args["page"], args["page_size"])

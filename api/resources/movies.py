@@ -1,0 +1,153 @@
+"""/movies: browse, search, TMDb's lists, details and related movies (read models only,
+plus TMDb for a movie or search the catalog does not have yet)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from api import catalog_imports
+from api.consistency import consistent_read
+from api.context import container
+from api.movie_responses import json_document, page_document
+from api.schemas import movies as schemas
+from api.schemas.common import PageQueryArgsSchema
+from read_models import catalog_queries as queries
+
+blp = Blueprint("movies", __name__, url_prefix="/api/v1/movies",
+                description="The catalog: browse, search, TMDb's lists, details")
+
+MAX_TMDB_ID = 2**31 - 1
+
+
+def filters_from(args: dict, genres: list[int] | None = None) -> queries.MovieFilters:
+    return queries.MovieFilters(
+        q=args.get("q"), genres=genres or args.get("genre") or [], year=args.get("year"),
+        year_from=args.get("year_from"), year_to=args.get("year_to"),
+        min_rating=args.get("min_rating"), language=args.get("language"), sort=args["sort"])
+
+
+def list_page(name: str, args: dict):
+    c = container()
+    ids = queries.list_ids(c.documents, c.engine, name)
+    page = queries.page_of_ids(c.documents, c.engine, ids, args["page"], args["page_size"])
+    return page_document(page, args["page"], args["page_size"])
+
+
+def detail_of(tmdb_id: int) -> bytes:
+    """The stored detail; an unknown id is imported from TMDb first; else 404."""
+    c = container()
+    if not 0 < tmdb_id <= MAX_TMDB_ID:
+        abort(404, message=f"No movie {tmdb_id}.")
+    body = queries.movie_detail(c.documents, c.engine, tmdb_id)
+    if body is None and catalog_imports.import_movie(tmdb_id):
+        body = queries.movie_detail(c.documents, c.engine, tmdb_id)
+    if not body:
+        abort(404, message=f"No movie {tmdb_id} (TMDb does not know it, or it was removed).")
+    return body
+
+
+@blp.route("")
+class Movies(MethodView):
+    @consistent_read
+    @blp.arguments(schemas.MovieQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """Browse: filters (q in titles, genre (all given), years, rating, language), sort."""
+        page = queries.browse(container().engine, filters_from(args), args["page"],
+                              args["page_size"])
+        return page_document(page, args["page"], args["page_size"])
+
+
+@blp.route("/search")
+class MovieSearch(MethodView):
+    @blp.arguments(schemas.SearchQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """Search titles and overviews, best match first, typo-tolerant; when fewer than
+        a page is stored, TMDb's search is asked and what it returns is imported."""
+        q, number, size = args["q"], args["page"], args["page_size"]
+        engine = container().engine
+        page = queries.search(engine, q, number, size)
+        if number == 1 and page.total < size and catalog_imports.import_search_results(q):
+            page = queries.search(engine, q, number, size)
+        return page_document(page, number, size)
+
+
+@blp.route("/popular")
+class Popular(MethodView):
+    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """TMDb's popular movies, in TMDb's order from the last sync."""
+        return list_page("popular", args)
+
+
+@blp.route("/top-rated")
+class TopRated(MethodView):
+    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """TMDb's top rated movies, in TMDb's order from the last sync."""
+        return list_page("top_rated", args)
+
+
+@blp.route("/now-playing")
+class NowPlaying(MethodView):
+    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """Movies in theatres now, in TMDb's order from the last sync."""
+        return list_page("now_playing", args)
+
+
+@blp.route("/upcoming")
+class Upcoming(MethodView):
+    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """Upcoming movies, in TMDb's order from the last sync."""
+        return list_page("upcoming", args)
+
+
+@blp.route("/trending")
+class Trending(MethodView):
+    @blp.arguments(schemas.TrendingQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args):
+        """Trending today (window=day) or this week (window=week)."""
+        return list_page(f"trending_{args['window']}", args)
+
+
+@blp.route("/<int:tmdb_id>")
+class MovieById(MethodView):
+    @consistent_read
+    @blp.response(200, schemas.MovieDetailSchema)
+    def get(self, tmdb_id):
+        """A movie's detail; an unknown-but-real TMDb id is imported on the spot."""
+        return json_document(detail_of(tmdb_id))
+
+
+def related_page(kind: str, tmdb_id: int, args: dict):
+    c = container()
+    detail_of(tmdb_id)
+    ids = queries.relation_ids(c.documents, c.engine, kind, tmdb_id)
+    page = queries.page_of_ids(c.documents, c.engine, ids, args["page"], args["page_size"])
+    return page_document(page, args["page"], args["page_size"])
+
+
+@blp.route("/<int:tmdb_id>/recommendations")
+class MovieRecommendations(MethodView):
+    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args, tmdb_id):
+        """TMDb's recommendations for a movie (as of the last sync)."""
+        return related_page("recommendations", tmdb_id, args)
+
+
+@blp.route("/<int:tmdb_id>/similar")
+class SimilarMovies(MethodView):
+    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.response(200, schemas.MoviePageSchema)
+    def get(self, args, tmdb_id):
+        """Movies TMDb finds similar (as of the last sync)."""
+        return related_page("similar", tmdb_id, args)

@@ -1,0 +1,226 @@
+"""Queries behind the Movies API: Redis first, the Postgres read tables behind it.
+
+Hot reads are one or two Redis round trips: a detail is one GET; a list page is a GET
+of the list's ids and an MGET of the page's pre-serialized cards. When Redis is down
+or misses, the same documents come from read_movies / read_lists.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from redis.exceptions import RedisError
+from sqlalchemy import Engine, and_, func, select, text
+
+from read_models import movie_documents as docs
+from read_models.catalog_tables import read_genres, read_lists, read_movies
+from read_models.redis_docs import RedisDocuments
+
+log = logging.getLogger(__name__)
+
+GENRES_CACHE_SECONDS = 10
+SORTS = {
+    "popularity": read_movies.c.popularity, "vote_average": read_movies.c.vote_average,
+    "release_date": read_movies.c.release_date, "title": read_movies.c.title,
+    "favorite_count": read_movies.c.favorite_count,
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """Cards (JSON text, ready to join) and how many match in all."""
+
+    cards: list[bytes]
+    total: int
+
+
+@dataclass(frozen=True)
+class MovieFilters:
+    q: str | None = None
+    genres: list[int] = field(default_factory=list)
+    year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    min_rating: float | None = None
+    language: str | None = None
+    sort: str = "-popularity"
+
+
+def _redis_get(documents: RedisDocuments, key: str) -> bytes | None:
+    try:
+        return documents.get(key)
+    except RedisError:
+        log.warning("redis unavailable, reading %s from postgres", key)
+        return None
+
+
+def _redis_mget(documents: RedisDocuments, keys: list[str]) -> list[bytes | None]:
+    try:
+        return documents.redis.mget(keys) if keys else []
+    except RedisError:
+        log.warning("redis unavailable, reading %d cards from postgres", len(keys))
+        return [None] * len(keys)
+
+
+# --- one movie ---------------------------------------------------------------------
+
+def movie_detail(documents: RedisDocuments, engine: Engine, tmdb_id: int) -> bytes | None:
+    """The detail JSON; `docs.TOMBSTONE` (b"") when delisted; None when unknown."""
+    cached = _redis_get(documents, docs.detail_key(tmdb_id))
+    if cached is not None:
+        return cached
+    with engine.connect() as conn:
+        row = conn.execute(select(read_movies.c.detail, read_movies.c.delisted).where(
+            read_movies.c.tmdb_id == tmdb_id)).first()
+    if row is None:
+        return None
+    return docs.TOMBSTONE if row.delisted else docs.dump(row.detail).encode()
+
+
+def cards(documents: RedisDocuments, engine: Engine, tmdb_ids: list[int]) -> list[bytes]:
+    """The cards of these movies in this order; delisted and unknown ones left out."""
+    found = dict(zip(tmdb_ids, _redis_mget(documents, [docs.card_key(i) for i in tmdb_ids])))
+    missing = [i for i, card in found.items() if card is None]
+    if missing:
+        with engine.connect() as conn:
+            rows = conn.execute(select(read_movies.c.tmdb_id, read_movies.c.card).where(
+                read_movies.c.tmdb_id.in_(missing), read_movies.c.delisted.is_(False)))
+            found.update({row.tmdb_id: docs.dump(row.card).encode() for row in rows})
+    return [card for i in tmdb_ids if (card := found.get(i))]
+
+
+# --- id lists: curated lists, recommendations, similar -------------------------------
+
+def _ids_from_redis(documents: RedisDocuments, key: str) -> list[int] | None:
+    cached = _redis_get(documents, key)
+    return json.loads(cached) if cached else None
+
+
+def list_ids(documents: RedisDocuments, engine: Engine, name: str) -> list[int]:
+    ids = _ids_from_redis(documents, docs.list_key(name))
+    if ids is not None:
+        return ids
+    with engine.connect() as conn:
+        stored = conn.execute(select(read_lists.c.tmdb_ids).where(
+            read_lists.c.name == name)).scalar()
+    return list(stored or [])
+
+
+def relation_ids(documents: RedisDocuments, engine: Engine, kind: str,
+                 tmdb_id: int) -> list[int]:
+    ids = _ids_from_redis(documents, docs.relations_key(kind, tmdb_id))
+    if ids is not None:
+        return ids
+    with engine.connect() as conn:
+        stored = conn.execute(select(read_movies.c[kind]).where(
+            read_movies.c.tmdb_id == tmdb_id)).scalar()
+    return list(stored or [])
+
+
+def page_of_ids(documents: RedisDocuments, engine: Engine, ids: list[int], page: int,
+                page_size: int) -> Page:
+    start = (page - 1) * page_size
+    return Page(cards(documents, engine, ids[start:start + page_size]), len(ids))
+
+
+# --- browsing with filters ------------------------------------------------------------
+
+def _conditions(f: MovieFilters) -> list:
+    c = read_movies.c
+    conditions = [c.delisted.is_(False)]
+    if f.q:
+        conditions.append(func.lower(c.title).like(f"%{_escape_like(f.q.lower())}%",
+                                                   escape="\\"))
+    if f.genres:
+        conditions.append(c.genre_ids.contains(sorted(set(f.genres))))
+    for column, op, value in ((c.year, "==", f.year), (c.year, ">=", f.year_from),
+                              (c.year, "<=", f.year_to),
+                              (c.vote_average, ">=", f.min_rating),
+                              (c.original_language, "==", f.language)):
+        if value is not None:
+            conditions.append(column == value if op == "==" else
+                              column >= value if op == ">=" else column <= value)
+    return conditions
+
+
+def _order(sort: str) -> list:
+    column = SORTS[sort.lstrip("-")]
+    ordered = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
+    return [ordered, read_movies.c.tmdb_id]
+
+
+def browse(engine: Engine, filters: MovieFilters, page: int, page_size: int) -> Page:
+    query = (select(read_movies.c.card, func.count().over().label("total"))
+             .where(and_(*_conditions(filters))).order_by(*_order(filters.sort))
+             .limit(page_size).offset((page - 1) * page_size))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        total = rows[0].total if rows else _count(conn, filters)
+    return Page([docs.dump(row.card).encode() for row in rows], total)
+
+
+def _count(conn, filters: MovieFilters) -> int:
+    return conn.execute(select(func.count()).select_from(read_movies).where(
+        and_(*_conditions(filters)))).scalar_one()
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- search ---------------------------------------------------------------------------
+
+# Full text (title A, original title B, overview C) or trigram-close titles; exact
+# titles first, then titles starting with the query, then by text rank plus title
+# similarity, then popularity.
+_SEARCH = text("""
+    WITH query AS (
+        SELECT plainto_tsquery('simple', unaccent(:q))
+               || plainto_tsquery('english', unaccent(:q)) AS tsq)
+    SELECT m.card, count(*) OVER () AS total
+    FROM read_movies m, query
+    WHERE NOT m.delisted
+      AND (m.search @@ query.tsq OR lower(m.title) % :lq OR :lq <% lower(m.title)
+           OR lower(m.title) LIKE :prefix ESCAPE '\\')
+    ORDER BY lower(m.title) = :lq DESC,
+             lower(m.title) LIKE :prefix ESCAPE '\\' DESC,
+             ts_rank_cd(m.search, query.tsq) + similarity(lower(m.title), :lq)
+               + word_similarity(:lq, lower(m.title)) DESC,
+             m.popularity DESC, m.tmdb_id
+    LIMIT :limit OFFSET :offset
+""")
+
+
+def search(engine: Engine, q: str, page: int, page_size: int) -> Page:
+    lowered = " ".join(q.lower().split())
+    params = {"q": q, "lq": lowered, "prefix": _escape_like(lowered) + "%",
+              "limit": page_size, "offset": (page - 1) * page_size}
+    with engine.connect() as conn:
+        rows = conn.execute(_SEARCH, params).all()
+    total = rows[0].total if rows else 0
+    return Page([docs.dump(row.card).encode() for row in rows], total)
+
+
+# --- genres ---------------------------------------------------------------------------
+
+def genres_body(documents: RedisDocuments, engine: Engine) -> bytes:
+    """GET /genres: cached in Redis for a few seconds (movie counts move with imports)."""
+    cached = _redis_get(documents, docs.GENRES_KEY)
+    if cached is not None:
+        return cached
+    with engine.connect() as conn:
+        rows = conn.execute(select(read_genres).where(read_genres.c.name != "")
+                            .order_by(read_genres.c.name)).mappings().all()
+    body = docs.dump(docs.genre_list([dict(row) for row in rows])).encode()
+    try:
+        documents.redis.set(docs.GENRES_KEY, body, ex=GENRES_CACHE_SECONDS)
+    except RedisError:
+        pass
+    return body
+
+
+def genre_exists(engine: Engine, genre_id: int) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(read_genres.c.id).where(
+            read_genres.c.id == genre_id, read_genres.c.name != "")).first() is not None

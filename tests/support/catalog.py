@@ -1,0 +1,116 @@
+"""The catalog-read tests' world: a database and Redis db of their own (rebuilt each
+session), filled from the bundled TMDb server's own generated catalog through the
+catalog commands, projected in-process. Built once per session (`catalog_world`).
+
+Redis db 5 belongs to these tests (db 4 is the sync tests').
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from domain.catalog import commands
+from movienexus import database
+from movienexus.bootstrap import Container
+from movienexus.config import Settings
+from read_models.envelope import Envelope
+from read_models.framework import Outcome
+from tmdb_server import shapes
+from tmdb_server.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_movies
+from tmdb_server.model import Movie
+
+CATALOG_DB = "movienexus_test_catalog"
+CATALOG_REDIS_DB = 5
+LIST_NAMES = ("popular", "top_rated", "now_playing", "upcoming", "trending_day",
+              "trending_week")
+
+
+def recreate_database(database_url: str) -> None:
+    url = make_url(database_url)
+    admin = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    database.create_database(database_url)
+    database.upgrade(database_url)
+
+
+def catalog_settings(settings: Settings, tmdb_base_url: str) -> Settings:
+    url = settings.database_url.rsplit("/", 1)[0] + f"/{CATALOG_DB}"
+    redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{CATALOG_REDIS_DB}"
+    return replace(settings, database_url=url, redis_url=redis_url,
+                   tmdb_base_url_raw=tmdb_base_url, amqp_namespace="movienexus_test_catalog",
+                   rate_limits_enabled=False)
+
+
+def project_new_events(container: Container, after_position: int) -> int:
+    """Applies every event after `after_position`, in order; returns the last position."""
+    with container.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM events WHERE position > :p ORDER BY position"),
+                            {"p": after_position}).mappings().all()
+    for row in rows:
+        outcome = container.projection_runner.apply(Envelope.from_row(row))
+        assert outcome is not Outcome.EARLY, row
+    return rows[-1]["position"] if rows else after_position
+
+
+def last_position(container: Container) -> int:
+    with container.engine.connect() as conn:
+        return conn.execute(text("SELECT coalesce(max(position), 0) FROM events")).scalar()
+
+
+@dataclass
+class CatalogWorld:
+    """What the tests may rely on: which served movies are stored and which are not."""
+
+    container: Container
+    stored: list[Movie]
+    not_stored: list[Movie]
+    import_seconds: float
+    project_seconds: float
+
+
+def build_world(container: Container) -> CatalogWorld:
+    """Stores 3 of every 5 of the server's movies (6,000 of 10,000), the genres, the
+    lists of the server's first pages and one movie's relations."""
+    container.redis.flushdb()
+    served = generate_movies(DEFAULT_SEED, DEFAULT_COUNT)
+    stored = [m for i, m in enumerate(served) if i % 5 < 3]
+    started = time.perf_counter()
+    for movie in stored:
+        container.handle(commands.ImportMovie(shapes.list_item(movie)))
+    imported = time.perf_counter()
+    container.handle(commands.SyncGenres(shapes.genre_list()["genres"]))
+    _sync_lists(container, {m.id for m in stored})
+    projecting = time.perf_counter()
+    project_new_events(container, 0)
+    done = time.perf_counter()
+    return CatalogWorld(container, stored, [m for i, m in enumerate(served) if i % 5 >= 3],
+                        imported - started, done - projecting)
+
+
+def _sync_lists(container: Container, stored_ids: set[int]) -> None:
+    """Each list: the server's first page, keeping the movies we store (a real sync
+    would import the others first)."""
+    tmdb = container.tmdb
+    pages = {"popular": tmdb.popular(), "top_rated": tmdb.top_rated(),
+             "now_playing": tmdb.now_playing(), "upcoming": tmdb.upcoming(),
+             "trending_day": tmdb.trending("day"), "trending_week": tmdb.trending("week")}
+    for name, body in pages.items():
+        ids = [item["id"] for item in body["results"] if item["id"] in stored_ids]
+        container.handle(commands.RefreshList(name, ids))
+
+
+_worlds: dict[str, CatalogWorld] = {}
+
+
+def catalog_world(settings: Settings, tmdb_base_url: str) -> CatalogWorld:
+    """One world per session, whichever test module asks first."""
+    chosen = catalog_settings(settings, tmdb_base_url)
+    if chosen.database_url not in _worlds:
+        recreate_database(chosen.database_url)
+        _worlds[chosen.database_url] = build_world(Container(chosen))
+    return _worlds[chosen.database_url]

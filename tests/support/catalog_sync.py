@@ -1,0 +1,101 @@
+"""Fixtures and helpers of the catalog-sync tests: a database and Redis db of their own
+(rebuilt each session, so event counts start from nothing), a bundled TMDb server of
+their own (faults and edits never reach other tests), and projections applied in-process.
+
+Import the fixtures into a test module: ``from tests.support.catalog_sync import ...``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from adapters.tmdb import build_tmdb_client
+from movienexus import database
+from movienexus.bootstrap import Container
+from movienexus.config import Settings
+from read_models import catalog_queries
+from read_models.envelope import Envelope
+from read_models.framework import Outcome
+from read_models.runner import LAST_POSITION_KEY
+from tests.support.tmdb_server import TmdbServer, running_tmdb_server
+
+SYNC_DB = "movienexus_test_sync"
+SYNC_REDIS_DB = 4
+SERVER_MOVIES = 1500
+
+
+def recreate_database(database_url: str) -> None:
+    url = make_url(database_url)
+    admin = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    database.create_database(database_url)
+    database.upgrade(database_url)
+
+
+@pytest.fixture(scope="session")
+def sync_settings(settings: Settings) -> Settings:
+    url = settings.database_url.rsplit("/", 1)[0] + f"/{SYNC_DB}"
+    recreate_database(url)
+    redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{SYNC_REDIS_DB}"
+    chosen = replace(settings, database_url=url, redis_url=redis_url,
+                     amqp_namespace="movienexus_test_sync", sync_concurrency=4)
+    Container(chosen).redis.flushdb()
+    return chosen
+
+
+@pytest.fixture(scope="session")
+def sync_server() -> Iterator[TmdbServer]:
+    with running_tmdb_server(movies=SERVER_MOVIES) as server:
+        yield server
+
+
+def container_for(settings: Settings, server: TmdbServer) -> Container:
+    """A container on the server whose TMDb client gives up on an outage in well under
+    a second (the client's own retry timings are tested in test_tmdb_client)."""
+    container = Container(replace(settings, tmdb_base_url_raw=server.base_url))
+    container.tmdb = build_tmdb_client(container.settings, container.redis, backoff=0.01,
+                                       max_backoff=0.02, max_retries=2)
+    return container
+
+
+@pytest.fixture
+def catalog(sync_settings: Settings, sync_server: TmdbServer) -> Iterator[Container]:
+    sync_server.reset()
+    yield container_for(sync_settings, sync_server)
+    sync_server.reset()
+
+
+def last_position(container: Container) -> int:
+    with container.engine.connect() as conn:
+        return conn.execute(text("SELECT coalesce(max(position), 0) FROM events")).scalar()
+
+
+def events_since(container: Container, position: int) -> list[Envelope]:
+    with container.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM events WHERE position > :p ORDER BY position"),
+                            {"p": position}).mappings().all()
+    return [Envelope.from_row(row) for row in rows]
+
+
+def project_pending(container: Container) -> None:
+    """Applies, in order, every event not applied yet, as the workers would."""
+    applied = int(container.redis.get(LAST_POSITION_KEY) or 0)
+    for event in events_since(container, applied):
+        outcome = container.projection_runner.apply(event)
+        assert outcome is not Outcome.EARLY, event
+
+
+def served_detail(container: Container, tmdb_id: int) -> dict | None:
+    body = catalog_queries.movie_detail(container.documents, container.engine, tmdb_id)
+    return json.loads(body) if body else None
+
+
+def served_list(container: Container, name: str) -> list[int]:
+    return catalog_queries.list_ids(container.documents, container.engine, name)
