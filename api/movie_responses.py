@@ -20,6 +20,7 @@ def json_document(body: bytes) -> Response:
 def page_document(page: Page, number: int, size: int) -> Response:
     """The list envelope, joined around the stored card strings."""
     meta = json.dumps({"page": number, "page_size": size, "total": page.total,
-                       "total_pages": math.ceil(page.total / size) if page.total else 0})
+                       "total_pages": math.ceil(page.total / size) if page.total else 0},
+                      separators=(",", ":"))
     body = b'{"items":[' + b",".join(page.cards) + b"]," + meta[1:].encode()
     return json_document(body)

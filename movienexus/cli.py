@@ -129,7 +129,7 @@ def smtp_sink(host: str, port: int | None) -> None:
 def urls() -> None:
     """Where each part of `make run` listens."""
     from movienexus.devtools.urls import describe
-    console.print(describe(load()), highlight=False)
+    console.print(describe(load()), highlight=False, soft_wrap=True)
 
 
 

@@ -10,6 +10,11 @@ from catalog_sync import SyncFailed, run_sync
 from catalog_sync import checkpoint
 from catalog_sync.lists import sync_list
 from read_models import catalog_queries
+from tests.support.stack import Process, wait_for_worker
+from tests.support.util import eventually
+from workers.celery_app import beat_schedule, make_celery
+from workers.sync_tasks import SYNC_TASK
+from workers.topology import queue_name
 from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
     catalog, container_for, events_since, last_position, project_pending, served_detail,
     served_list, sync_server, sync_settings)
@@ -159,3 +164,45 @@ def test_related_movies_of_the_curated_lists_are_stored(sync_settings, sync_serv
         f"/3/movie/{first}/recommendations").json()["results"]]
     assert catalog_queries.relation_ids(catalog.documents, catalog.engine,
                                         "recommendations", first) == expected
+
+
+# --- the Celery task, on a real worker --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sync_worker(sync_settings, sync_server, tmp_path_factory):
+    env = {"DATABASE_URL": sync_settings.database_url, "REDIS_URL": sync_settings.redis_url,
+           "AMQP_NAMESPACE": sync_settings.amqp_namespace,
+           "TMDB_BASE_URL": sync_server.base_url, "WORKER_CONCURRENCY": "2",
+           "SYNC_MAX_RETRIES": "1", "SYNC_RETRY_BACKOFF": "0.2", "LOG_LEVEL": "INFO"}
+    worker = Process("worker", env, tmp_path_factory.mktemp("sync-worker")).start()
+    try:
+        wait_for_worker(worker)
+        yield worker, make_celery(sync_settings)
+    finally:
+        worker.stop()
+
+
+def test_the_task_syncs_and_gives_up_cleanly_on_an_outage(sync_worker, sync_server):
+    worker, app = sync_worker
+    sync_server.reset()
+    app.send_task(SYNC_TASK, args=("genres",))
+    eventually(lambda: "sync genres: ok" in worker.log(), timeout=30)
+
+    sync_server.set_faults(rate_5xx=1.0)
+    try:
+        app.send_task(SYNC_TASK, args=("upcoming",))
+        eventually(lambda: "sync upcoming gave up after 2 tries" in worker.log(), timeout=60)
+    finally:
+        sync_server.reset()
+    assert "retry 1 of 1" in worker.log()
+    worker.assert_running()
+
+
+def test_beat_sends_every_sync_kind_to_the_default_queue(sync_settings):
+    entries = beat_schedule(sync_settings)
+    syncs = {e["args"][0]: e for e in entries.values() if e["task"] == SYNC_TASK}
+    assert set(syncs) == {"genres", "popular", "top_rated", "now_playing", "upcoming",
+                          "trending", "changes", "related"}
+    assert {e["options"]["queue"] for e in syncs.values()} == {
+        queue_name(sync_settings.amqp_namespace, "default")}
+    assert syncs["genres"]["schedule"] == sync_settings.sync_genres_every

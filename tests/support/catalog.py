@@ -79,11 +79,11 @@ def build_world(container: Container) -> CatalogWorld:
     container.redis.flushdb()
     served = generate_movies(DEFAULT_SEED, DEFAULT_COUNT)
     stored = [m for i, m in enumerate(served) if i % 5 < 3]
+    container.handle(commands.SyncGenres(shapes.genre_list()["genres"]))
     started = time.perf_counter()
     for movie in stored:
         container.handle(commands.ImportMovie(shapes.list_item(movie)))
     imported = time.perf_counter()
-    container.handle(commands.SyncGenres(shapes.genre_list()["genres"]))
     _sync_lists(container, {m.id for m in stored})
     projecting = time.perf_counter()
     project_new_events(container, 0)

@@ -6,12 +6,14 @@ Import the fixtures into a test module: ``from tests.support.catalog_sync import
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import replace
 from typing import Iterator
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -30,6 +32,7 @@ SYNC_REDIS_DB = 4
 SERVER_MOVIES = 1500
 
 
+@functools.cache  # once per test process, however many modules import the fixture
 def recreate_database(database_url: str) -> None:
     url = make_url(database_url)
     admin = url.set(drivername="postgresql", database="postgres")
@@ -46,8 +49,13 @@ def sync_settings(settings: Settings) -> Settings:
     redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{SYNC_REDIS_DB}"
     chosen = replace(settings, database_url=url, redis_url=redis_url,
                      amqp_namespace="movienexus_test_sync", sync_concurrency=4)
-    Container(chosen).redis.flushdb()
+    _flush_once(chosen.redis_url)
     return chosen
+
+
+@functools.cache
+def _flush_once(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,91 @@
+"""import_catalog: a TMDB-5000-style CSV through ImportMovie, idempotent on re-import."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+import zipfile
+
+from catalog_sync import import_catalog
+from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
+    catalog, events_since, last_position, project_pending, served_detail, sync_server,
+    sync_settings)
+
+COLUMNS = ("budget", "genres", "homepage", "id", "keywords", "original_language",
+           "original_title", "overview", "popularity", "production_companies",
+           "production_countries", "release_date", "revenue", "runtime", "spoken_languages",
+           "status", "tagline", "title", "vote_average", "vote_count")
+
+
+def csv_row(tmdb_id: int, n: int) -> dict[str, str]:
+    return {
+        "budget": str(1_000_000 * n), "id": str(tmdb_id), "keywords": "[]",
+        "genres": json.dumps([{"id": 18, "name": "Drama"}, {"id": 53, "name": "Thriller"}]),
+        "homepage": "", "original_language": "en", "original_title": f"Film {n}",
+        "overview": f"The story of film {n}.", "popularity": f"{10 + n}.5",
+        "production_companies": json.dumps([{"name": "Studio", "id": 7}]),
+        "production_countries": json.dumps([{"iso_3166_1": "US",
+                                             "name": "United States of America"}]),
+        "release_date": f"200{n % 10}-0{1 + n % 9}-15", "revenue": "0",
+        "runtime": "" if n == 0 else str(90 + n),
+        "spoken_languages": json.dumps([{"iso_639_1": "en", "name": "English"}]),
+        "status": "Released", "tagline": "", "title": f"Film {n}",
+        "vote_average": "6.4", "vote_count": str(100 + n),
+    }
+
+
+def write_csv(path, rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def fresh_ids(count: int) -> list[int]:
+    first = random.randrange(50_000_000, 900_000_000)
+    return list(range(first, first + count))
+
+
+def test_a_csv_is_imported_movie_by_movie_and_a_reimport_emits_no_event(catalog, tmp_path):
+    ids = fresh_ids(6)
+    path = tmp_path / "movies.csv"
+    write_csv(path, [csv_row(tmdb_id, n) for n, tmdb_id in enumerate(ids)])
+    start = last_position(catalog)
+    seen = []
+    report = import_catalog(catalog, path, progress=lambda done, total, _: seen.append(
+        (done, total)))
+    assert (report.fetched, report.imported, report.errors) == (6, 6, 0)
+    assert seen[-1] == (6, 6)
+    imported = events_since(catalog, start)
+    assert sorted(int(e.aggregate_id) for e in imported) == ids
+    assert {e.event_type for e in imported} == {"MovieImported"}
+    assert all(e.payload["detail_complete"] for e in imported)
+
+    again = last_position(catalog)
+    report = import_catalog(catalog, path)
+    assert (report.unchanged, report.imported, report.updated) == (6, 0, 0)
+    assert events_since(catalog, again) == []
+
+
+def test_the_read_models_show_what_the_csv_said(catalog, tmp_path):
+    ids = fresh_ids(2)
+    path = tmp_path / "two.csv"
+    write_csv(path, [csv_row(tmdb_id, n) for n, tmdb_id in enumerate(ids, start=3)])
+    import_catalog(catalog, path)
+    project_pending(catalog)
+    detail = served_detail(catalog, ids[0])
+    assert detail["title"] == "Film 3" and detail["runtime"] == 93
+    assert [g["id"] for g in detail["genres"]] == [18, 53]
+
+
+def test_a_zipped_csv_with_a_limit_and_a_bad_row(catalog, tmp_path):
+    ids = fresh_ids(5)
+    rows = [csv_row(tmdb_id, n) for n, tmdb_id in enumerate(ids)]
+    rows[1]["id"] = "not-a-number"
+    plain = tmp_path / "catalog.csv"
+    write_csv(plain, rows)
+    zipped = tmp_path / "catalog.csv.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(plain, "tmdb_5000_movies.csv")
+    report = import_catalog(catalog, zipped, limit=4)
+    assert (report.fetched, report.imported, report.errors) == (4, 3, 1)
