@@ -66,7 +66,7 @@ class Container:
 
     @cached_property
     def projection_runner(self) -> ProjectionRunner:
-        projections = [UsersTable(self.engine, self.documents), SessionsTable(self.engine),
+        projections = [UsersTable(self.engine, self.documents), SessionsTable(self.engine, self.blocklist),
                        MoviesTable(self.engine, self.documents),
                        GenresTable(self.engine, self.documents),
                        ListsTable(self.engine, self.documents)]
@@ -74,7 +74,7 @@ class Container:
 
     @cached_property
     def blocklist(self) -> SessionBlocklist:
-        return SessionBlocklist(self.redis, self.settings.refresh_token_days * 86400)
+        return SessionBlocklist(self.redis, self.engine, self.settings.refresh_token_days * 86400)
 
     @cached_property
     def email_reactor(self) -> EmailReactor:

@@ -212,5 +212,15 @@ def _print_report(report) -> None:
     table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)
 
+def run() -> None:
+    """The console entry point: configuration errors are a message, not a traceback."""
+    from movienexus.config import ConfigError
+    try:
+        main(standalone_mode=True)
+    except ConfigError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    main()
+    run()

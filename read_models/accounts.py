@@ -5,6 +5,7 @@ import json
 
 from sqlalchemy import Engine, insert, select, text, update
 
+from adapters.revocations import SessionBlocklist
 from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
@@ -87,8 +88,19 @@ class UsersTable(PostgresProjection):
 
 
 class SessionsTable(PostgresProjection):
+    """The sessions list; it also re-asserts the blocklist key of a revoked session
+    (idempotent), in case the API could not write it when the revocation happened."""
+
     name = "sessions_table"
     follows = frozenset({"session"})
+
+    def __init__(self, engine: Engine, blocklist: SessionBlocklist):
+        super().__init__(engine)
+        self.blocklist = blocklist
+
+    def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
+        if envelope.event_type == "SessionRevoked" and outcome is not Outcome.EARLY:
+            self.blocklist.revoke(envelope.aggregate_id)
 
     @handles("SessionStarted")
     def started(self, conn, event: Envelope) -> None:

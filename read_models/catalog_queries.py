@@ -171,9 +171,9 @@ def _escape_like(value: str) -> str:
 
 # --- search ---------------------------------------------------------------------------
 
-# Full text (title A, original title B, overview C) or trigram-close titles; exact
-# titles first, then titles starting with the query, then by text rank plus title
-# similarity, then popularity.
+# Full text (title A, original title B, overview C) or trigram-close titles. Exact
+# titles first, then titles starting with the query, then full-text matches, each by
+# text rank plus title similarity, then popularity.
 _SEARCH = text("""
     WITH query AS (
         SELECT plainto_tsquery('simple', unaccent(:q))
@@ -185,6 +185,7 @@ _SEARCH = text("""
            OR lower(m.title) LIKE :prefix ESCAPE '\\')
     ORDER BY lower(m.title) = :lq DESC,
              lower(m.title) LIKE :prefix ESCAPE '\\' DESC,
+             m.search @@ query.tsq DESC,
              ts_rank_cd(m.search, query.tsq) + similarity(lower(m.title), :lq)
                + word_similarity(:lq, lower(m.title)) DESC,
              m.popularity DESC, m.tmdb_id

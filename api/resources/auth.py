@@ -105,9 +105,9 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self):
         """End this session: its tokens stop working at once."""
-        container().blocklist.revoke(current_session_id())
         outcome = run(commands.Logout(user_id=current_user_id(),
                                       session_id=current_session_id()))
+        container().blocklist.revoke(current_session_id())
         return None, 204, token_headers(outcome.commit)
 
 

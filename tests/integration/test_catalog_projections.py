@@ -14,6 +14,7 @@ from read_models import movie_documents as docs
 from read_models.catalog_tables import read_genres, read_lists, read_movies
 from read_models.framework import Outcome
 from tests.integration.test_projections import deliver_until_applied
+from tmdb_server import shapes
 
 
 def new_tmdb_id() -> int:
@@ -140,8 +141,7 @@ def test_a_detail_import_fills_the_detail_document(isolated):
 
 
 def test_lists_and_genres_reach_their_read_tables(isolated):
-    isolated.handle(commands.SyncGenres([{"id": 18, "name": "Drama"},
-                                         {"id": 35, "name": "Comedy"}]))
+    isolated.handle(commands.SyncGenres(shapes.genre_list()["genres"]))
     ids = [new_tmdb_id(), new_tmdb_id()]
     isolated.handle(commands.RefreshList("upcoming", ids))
     for aggregate_type, aggregate_id in (("genre_catalog", "movie"),

@@ -1,0 +1,69 @@
+"""Operations: readiness names what is down, reads survive Redis going away, and the
+commands say clearly which service is missing or which setting is wrong."""
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from api import create_app
+from movienexus.bootstrap import Container
+from read_models.consistency import ConsistencyToken, wait_until_applied
+from tests.support.accounts import PASSWORD, envelopes_of
+from tests.support.env import ROOT
+from tests.support.util import eventually, unique_email
+
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+def movienexus(*args: str, **env: str) -> subprocess.CompletedProcess:
+    path = f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"
+    return subprocess.run(["movienexus", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PATH": path, **env}, timeout=60)
+
+
+def test_readyz_names_the_dependency_that_is_down(settings):
+    app = create_app(container=Container(replace(settings, redis_url=CLOSED_REDIS)))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["checks"]["postgres"] == "ok" and body["checks"]["rabbitmq"] == "ok"
+    assert body["checks"]["redis"] != "ok" and "redis" in body["message"]
+
+
+def test_me_is_served_from_postgres_when_redis_is_down(settings, client, pipeline):
+    email = unique_email("fallback")
+    client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    tokens = client.post("/api/v1/auth/login",
+                         json={"email": email, "password": PASSWORD}).get_json()
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    eventually(lambda: client.get("/api/v1/me", headers=auth).status_code == 200)
+
+    without_redis = create_app(container=Container(replace(settings, redis_url=CLOSED_REDIS)))
+    response = without_redis.test_client().get("/api/v1/me", headers=auth)
+    assert response.status_code == 200 and response.get_json()["email"] == email
+
+    client.post("/api/v1/auth/logout", headers=auth)       # revoked: refused without Redis too
+    assert without_redis.test_client().get("/api/v1/me", headers=auth).status_code == 401
+
+
+def test_a_revocation_missed_by_redis_is_restored_by_the_projection(container, client,
+                                                                   pipeline):
+    """Redis was away at logout: the API's write failed, but the SessionRevoked event
+    (delivered again, as after a retry) sets the blocklist key once Redis answers."""
+    email = unique_email("restore")
+    client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    tokens = client.post("/api/v1/auth/login",
+                         json={"email": email, "password": PASSWORD}).get_json()
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    logout = client.post("/api/v1/auth/logout", headers=auth)
+    token = ConsistencyToken.parse(logout.headers["X-Consistency-Token"])
+    assert wait_until_applied(container.documents, token, timeout=20)
+    key = container.blocklist.key(token.aggregate_id)
+    container.redis.delete(key)
+    revoked = envelopes_of(container, token.aggregate_id)[-1]
+    assert revoked.event_type == "SessionRevoked"
+    container.projection_runner.apply(revoked)
+    assert container.redis.exists(key)
+    assert client.get("/api/v1/me", headers=auth).status_code == 401
