@@ -67,3 +67,17 @@ def test_a_revocation_missed_by_redis_is_restored_by_the_projection(container, c
     container.projection_runner.apply(revoked)
     assert container.redis.exists(key)
     assert client.get("/api/v1/me", headers=auth).status_code == 401
+
+
+def test_check_services_names_the_missing_one_and_how_to_start_it():
+    result = movienexus("check-services", REDIS_URL=CLOSED_REDIS)
+    assert result.returncode == 1
+    assert "Redis is not answering on 127.0.0.1:1" in result.stdout
+    assert "redis-server" in result.stdout and "docker compose up -d redis" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["", "short"])
+def test_production_refuses_to_start_without_a_real_secret(secret):
+    result = movienexus("urls", APP_ENV="production", JWT_SECRET_KEY=secret)
+    assert result.returncode == 2
+    assert "JWT_SECRET_KEY" in result.stdout and "Traceback" not in result.stderr
