@@ -7,7 +7,7 @@ A job that raises stops the run: jobs not started are cancelled, those running f
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Callable, Iterable
 
 from catalog_sync.report import Progress, SyncReport
@@ -24,40 +24,40 @@ class JobPool:
         self._executor = ThreadPoolExecutor(max(1, workers), thread_name_prefix="sync")
         self._lock = threading.Lock()
         self._futures: list[Future] = []
+        self._failure: BaseException | None = None
         self._done = 0
 
     def run(self, jobs: Iterable[Job]) -> None:
         """Submits every job (the iterable may fetch lazily), then waits for them all."""
         try:
             for job in jobs:
+                self._raise_failure()
                 self._submit(job)
-            for future in self._futures:
-                future.result()
+            wait(self._futures)
         finally:
-            failed = any(f.done() and f.exception() for f in self._futures)
-            self._executor.shutdown(wait=True, cancel_futures=failed)
-        self._raise_first_error()
+            self._executor.shutdown(wait=True, cancel_futures=self._failure is not None)
+        self._raise_failure()
 
     def expect(self, total: int) -> None:
         self.total = total
         self.progress(self._done, total, self.description)
 
     def _submit(self, job: Job) -> None:
-        self._raise_first_error()
         future = self._executor.submit(job)
         future.add_done_callback(self._tally)
         self._futures.append(future)
 
     def _tally(self, future: Future) -> None:
-        if future.cancelled() or future.exception() is not None:
+        if future.cancelled():
             return
         with self._lock:
-            outcomes = future.result()
-            self.report.add(**outcomes)
+            if future.exception() is not None:
+                self._failure = self._failure or future.exception()
+                return
+            self.report.add(**future.result())
             self._done += 1
             self.progress(self._done, self.total, self.description)
 
-    def _raise_first_error(self) -> None:
-        for future in self._futures:
-            if future.done() and not future.cancelled() and future.exception() is not None:
-                raise future.exception()
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure

@@ -29,10 +29,12 @@ SORTS = {
 
 @dataclass(frozen=True)
 class Page:
-    """Cards (JSON text, ready to join) and how many match in all."""
+    """Cards (JSON text, ready to join) and how many match in all; for a search, how
+    many of those match its words or start with it (not only look alike)."""
 
     cards: list[bytes]
     total: int
+    close_matches: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,9 @@ _SEARCH = text("""
     WITH query AS (
         SELECT plainto_tsquery('simple', unaccent(:q))
                || plainto_tsquery('english', unaccent(:q)) AS tsq)
-    SELECT m.card, count(*) OVER () AS total
+    SELECT m.card, count(*) OVER () AS total,
+           count(*) FILTER (WHERE m.search @@ query.tsq
+                            OR lower(m.title) LIKE :prefix ESCAPE '\\') OVER () AS close
     FROM read_movies m, query
     WHERE NOT m.delisted
       AND (m.search @@ query.tsq OR lower(m.title) % :lq OR :lq <% lower(m.title)
@@ -199,8 +203,8 @@ def search(engine: Engine, q: str, page: int, page_size: int) -> Page:
               "limit": page_size, "offset": (page - 1) * page_size}
     with engine.connect() as conn:
         rows = conn.execute(_SEARCH, params).all()
-    total = rows[0].total if rows else 0
-    return Page([docs.dump(row.card).encode() for row in rows], total)
+    total, close = (rows[0].total, rows[0].close) if rows else (0, 0)
+    return Page([docs.dump(row.card).encode() for row in rows], total, close)
 
 
 # --- genres ---------------------------------------------------------------------------

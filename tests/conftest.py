@@ -15,7 +15,6 @@ from tests.support.smtp import start_smtp  # noqa: E402
 from tests.support.stack import Process, free_port, wait_for_worker  # noqa: E402
 from tests.support.util import eventually, unique_email  # noqa: E402,F401
 
-ISOLATED_DB = "movienexus_test_iso"
 
 
 def pytest_sessionstart(session):
@@ -40,11 +39,12 @@ def container(settings) -> Container:
 @pytest.fixture(scope="session")
 def isolated_settings(settings) -> Settings:
     """A database, Redis db and AMQP namespace no background process touches."""
-    url = settings.database_url.rsplit("/", 1)[0] + f"/{ISOLATED_DB}"
+    url = f"{settings.database_url}_iso"
     database.create_database(url)
     database.upgrade(url)
-    return replace(settings, database_url=url, redis_url=settings.redis_url[:-1] + "2",
-                   amqp_namespace="movienexus_test_iso")
+    redis_base, redis_db = settings.redis_url.rsplit("/", 1)
+    return replace(settings, database_url=url, redis_url=f"{redis_base}/{int(redis_db) + 1}",
+                   amqp_namespace=f"{settings.amqp_namespace}_iso")
 
 
 @pytest.fixture(scope="session")

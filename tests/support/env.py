@@ -7,16 +7,17 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-_EXPORT = re.compile(r'^export (\w+)="?\$\{\w+:-(.*?)\}"?$|^export (\w+)="?(.*?)"?$')
+_EXPORT = re.compile(r'^export (\w+)="?\$\{(\w+):-(.*?)\}"?$|^export (\w+)="?(.*?)"?$')
 
 
 def test_environment() -> dict[str, str]:
     values = {}
     for line in (ROOT / "scripts" / "test-env.sh").read_text().splitlines():
         match = _EXPORT.match(line.strip())
-        if match:
-            name = match.group(1) or match.group(3)
-            values[name] = match.group(2) if match.group(1) else match.group(4)
+        if match and match.group(1):      # export NAME="${OVERRIDE:-default}"
+            values[match.group(1)] = os.environ.get(match.group(2), match.group(3))
+        elif match:
+            values[match.group(4)] = match.group(5)
     return values
 
 
