@@ -7,7 +7,7 @@ A job that raises stops the run: jobs not started are cancelled, those running f
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Callable, Iterable
 
 from catalog_sync.report import Progress, SyncReport
@@ -33,9 +33,9 @@ class JobPool:
             for job in jobs:
                 self._raise_failure()
                 self._submit(job)
-            wait(self._futures)
-        finally:
-            self._executor.shutdown(wait=True, cancel_futures=self._failure is not None)
+            wait(self._futures, return_when=FIRST_EXCEPTION)
+        finally:  # after a failure, what has not started never will
+            self._executor.shutdown(wait=True, cancel_futures=True)
         self._raise_failure()
 
     def expect(self, total: int) -> None:

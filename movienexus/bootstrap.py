@@ -66,11 +66,20 @@ class Container:
 
     @cached_property
     def projection_runner(self) -> ProjectionRunner:
-        projections = [UsersTable(self.engine, self.documents), SessionsTable(self.engine, self.blocklist),
-                       MoviesTable(self.engine, self.documents),
-                       GenresTable(self.engine, self.documents),
-                       ListsTable(self.engine, self.documents)]
+        return self.projection_runner_on(self.engine)
+
+    def projection_runner_on(self, engine: Engine) -> ProjectionRunner:
+        """Every projection, writing through `engine` (the rebuild gives its own)."""
+        projections = [UsersTable(engine, self.documents),
+                       SessionsTable(engine, self.blocklist),
+                       MoviesTable(engine, self.documents),
+                       GenresTable(engine, self.documents),
+                       ListsTable(engine, self.documents)]
         return ProjectionRunner(projections, self.documents)
+
+    def read_model_rebuild(self) -> "ReadModelRebuild":
+        from read_models.rebuild import ReadModelRebuild
+        return ReadModelRebuild(self.engine, self.projection_runner_on)
 
     @cached_property
     def blocklist(self) -> SessionBlocklist:

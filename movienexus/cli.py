@@ -115,6 +115,23 @@ def dead_letters_replay(ids: tuple[int, ...], replay_all: bool) -> None:
     console.print(f"replayed {len(replayed)} dead letter(s): {replayed}")
 
 
+@main.group("read-models")
+def read_models_group() -> None:
+    """The read models (Postgres read tables and Redis documents)."""
+
+
+@read_models_group.command("rebuild")
+def read_models_rebuild() -> None:
+    """Rebuild every read table from the event log into fresh tables, then swap them in."""
+    from rich.progress import Progress
+    rebuild = bootstrap().read_model_rebuild()
+    with Progress(console=console) as progress:
+        task = progress.add_task("replaying events", total=rebuild.events_to_replay())
+        position = rebuild.run(lambda n: progress.advance(task, n))
+    console.print(f"read models rebuilt up to position {position}; "
+                  f"{rebuild.failed} event(s) failed, {rebuild.held_back} held back behind them")
+
+
 @main.command("smtp-sink")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="default: SMTP_PORT")

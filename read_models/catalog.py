@@ -197,7 +197,8 @@ def _recount(conn: Connection, old_ids: list[int], was_delisted: bool, new_ids: 
 
 _NAME_GENRES = text("""
     INSERT INTO read_genres AS g (id, name)
-    SELECT (item ->> 'id')::int, item ->> 'name' FROM jsonb_array_elements(CAST(:genres AS jsonb)) item
+    SELECT (item ->> 'id')::int, item ->> 'name'
+    FROM jsonb_array_elements(CAST(:genres AS jsonb)) AS item
     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name
 """)
 _UNNAME_OTHERS = text("UPDATE read_genres SET name = '' WHERE NOT (id = ANY(:ids))")

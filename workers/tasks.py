@@ -134,6 +134,13 @@ def _dead_letter(event: Envelope, subscriber: str, attempts: int, error: str) ->
     return "dead-lettered"
 
 
+@shared_task(name="read_models.rebuild")
+def rebuild_read_models() -> str:
+    rebuild = bootstrap().read_model_rebuild()
+    position = rebuild.run()
+    return f"rebuilt up to {position}: {rebuild.failed} failed, {rebuild.held_back} held back"
+
+
 @shared_task(name="ops.count")
 def count(key: str) -> None:
     """Next to nothing: the baseline the pipeline benchmark measures itself against."""

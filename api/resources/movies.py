@@ -64,11 +64,13 @@ class MovieSearch(MethodView):
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """Search titles and overviews, best match first, typo-tolerant; when fewer than
-        a page of stored titles and overviews match its words, TMDb's search is asked and what it returns is imported."""
+        a page of stored movies match its words, TMDb's search is asked and what it
+        returns is imported."""
         q, number, size = args["q"], args["page"], args["page_size"]
         engine = container().engine
         page = queries.search(engine, q, number, size)
-        if number == 1 and page.close_matches < size and catalog_imports.import_search_results(q):
+        few = number == 1 and page.close_matches < size
+        if few and catalog_imports.import_search_results(q):
             page = queries.search(engine, q, number, size)
         return page_document(page, number, size)
 
