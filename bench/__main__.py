@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import pipeline
+from bench import pipeline, reads, sync
 
 console = Console()
 
@@ -20,7 +20,7 @@ def ms(seconds: float) -> str:
 def report_pipeline(figures: dict) -> None:
     ratio = figures["pipeline"] / figures["baseline"]
     table = Table(title=f"Pipeline: {pipeline.EVENTS:,} events, worker concurrency "
-                        f"{pipeline.WORKER_CONCURRENCY if hasattr(pipeline, 'WORKER_CONCURRENCY') else 4}")
+                        f"{pipeline.WORKER_CONCURRENCY}")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("bare Celery task drain (baseline)", f"{figures['baseline']:,.0f} tasks/s")
@@ -35,11 +35,15 @@ def report_pipeline(figures: dict) -> None:
 
 
 def main() -> int:
-    which = set(sys.argv[1:]) or {"pipeline"}
+    which = set(sys.argv[1:]) or {"pipeline", "reads", "sync"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
         report_pipeline(pipeline.main(log_dir))
+    if "reads" in which:
+        reads.report(reads.main(log_dir), console)
+    if "sync" in which:
+        sync.report(sync.main(log_dir), console)
     return 0
 
 

@@ -36,12 +36,12 @@ def event_count(container) -> int:
 
 def timed_sync(container, server: TmdbServer) -> dict:
     server.reset()
-    container.tmdb.stats.__init__()  # count this run only
-    events_before = event_count(container)
+    before, events_before = container.tmdb.stats.snapshot(), event_count(container)
     started = time.perf_counter()
     report = sync_list(container, "popular", pages=PAGES)
     elapsed = time.perf_counter() - started
-    served, client = server.stats(), container.tmdb.stats.snapshot()
+    served, after = server.stats(), container.tmdb.stats.snapshot()
+    client = {name: after[name] - before[name] for name in after}
     return {
         "movies": report.fetched, "imported": report.imported,
         "unchanged": report.unchanged, "errors": report.errors,
@@ -63,3 +63,31 @@ def main(log_dir) -> dict:
         again = timed_sync(container, server)
     return {"first": first, "again": again, "allowed_rate": settings.tmdb_rate_limit,
             "server_rate_limit": SERVER_RATE_LIMIT, "concurrency": CONCURRENCY}
+
+
+def report(figures: dict, console) -> None:
+    from rich.table import Table
+    allowed = figures["allowed_rate"]
+    table = Table(title=f"TMDb sync: popular, {PAGES} pages = {MOVIES:,} movies, from the "
+                        f"bundled server (its own cap {figures['server_rate_limit']:g}/s); "
+                        f"TMDB_RATE_LIMIT {allowed:g}/s, {figures['concurrency']} threads")
+    table.add_column("measure")
+    for column in ("into an empty catalog", "again, nothing changed"):
+        table.add_column(column, justify="right")
+    first, again = figures["first"], figures["again"]
+
+    def row(label: str, render) -> None:
+        table.add_row(label, render(first), render(again))
+
+    row("movies (imported / unchanged)",
+        lambda f: f"{f['movies']:,} ({f['imported']:,} / {f['unchanged']:,})")
+    row("events written", lambda f: f"{f['events']:,}")
+    row("wall time", lambda f: f"{f['seconds']:.1f} s")
+    row("TMDb requests", lambda f: f"{f['requests']:,}")
+    row("request rate while fetching (aim ≥ 90 % of allowed)",
+        lambda f: f"{f['fetch_rate']:.1f}/s = {f['fetch_rate'] / allowed:.0%}")
+    row("request rate over the whole sync",
+        lambda f: f"{f['overall_rate']:.1f}/s = {f['overall_rate'] / allowed:.0%}")
+    row("429s seen by the client / the server",
+        lambda f: f"{f['client_429']} / {f['server_429']}")
+    console.print(table)

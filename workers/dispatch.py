@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 SYNC_TASK = "catalog.sync"
+REBUILD_TASK = "read_models.rebuild"
 
 
 def request_sync(kind: str) -> str:
     """Queues a TMDb sync of `kind`; returns the Celery task id."""
     from workers.celery_app import celery_app
     return celery_app.send_task(SYNC_TASK, args=(kind,)).id
+
+
+def request_rebuild() -> str:
+    """Queues a rebuild of every read model from the event log; returns the task id."""
+    from workers.celery_app import celery_app
+    return celery_app.send_task(REBUILD_TASK).id

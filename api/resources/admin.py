@@ -11,7 +11,7 @@ from api.context import container
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema, page_envelope
 from api.security import role_required
-from workers.dispatch import request_sync
+from workers.dispatch import request_rebuild, request_sync
 from workers.replay import replay
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Operations")
@@ -70,5 +70,8 @@ class ReadModelRebuild(MethodView):
     @role_required("admin")
     @blp.response(202, schemas.TaskSchema)
     def post(self):
-        """Rebuild the read models from the event log (not implemented yet: 501)."""
-        abort(501, message="Rebuilding read models over HTTP is not implemented yet.")
+        """Rebuild the read models from the event log (fresh tables, swapped in at once)."""
+        try:
+            return {"task_id": request_rebuild()}
+        except BrokerDown:
+            abort(503, message="RabbitMQ is unavailable; try again shortly.")
