@@ -12,8 +12,8 @@ import requests
 from sqlalchemy import text
 
 from adapters.publisher import ConfirmingPublisher, OutgoingMessage
-from bench.environment import (WORKER_CONCURRENCY, bench_settings, prepare, process_env,
-                               start_api, start_worker)
+from bench.environment import (WORKER_CONCURRENCY, bench_settings, prepare,  # noqa: F401
+                               process_env, start_api, start_worker)
 from domain.accounts import commands
 from movienexus.devtools.processes import Process
 from workers import topology

@@ -7,18 +7,22 @@ import functools
 import itertools
 import logging
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 from catalog_sync import commands
 from catalog_sync.context import sync_context
 from catalog_sync.csv_catalog import count_rows, detail_from_row, read_rows
-from catalog_sync.pool import Job, JobPool
+from catalog_sync.pool import Job, JobPool, Tally
 from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+from domain.ports import MessageContext
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 log = logging.getLogger("catalog_sync")
 
 
-def import_catalog(container: Any, csv_path: str | Path, limit: int | None = None,
+def import_catalog(container: Container, csv_path: str | Path, limit: int | None = None,
                    progress: Progress = no_progress) -> SyncReport:
     """Imports the first `limit` rows (all without one); unreadable rows are errors."""
     context = sync_context("import")
@@ -32,14 +36,14 @@ def import_catalog(container: Any, csv_path: str | Path, limit: int | None = Non
     return report
 
 
-def _import_jobs(container: Any, rows: Iterator[Mapping[str, str]],
-                 context: Any) -> Iterator[Job]:
+def _import_jobs(container: Container, rows: Iterator[Mapping[str, str]],
+                 context: MessageContext | None) -> Iterator[Job]:
     for line, row in enumerate(rows, start=2):
         yield functools.partial(_import_row, container, row, line, context)
 
 
-def _import_row(container: Any, row: Mapping[str, str], line: int,
-                context: Any) -> dict[str, int]:
+def _import_row(container: Container, row: Mapping[str, str], line: int,
+                context: MessageContext | None) -> Tally:
     try:
         detail = detail_from_row(row)
     except (KeyError, ValueError, TypeError) as exc:

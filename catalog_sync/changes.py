@@ -3,21 +3,26 @@ complete; one TMDb no longer knows is delisted. The checkpoint moves only after 
 that finished, so an outage mid-run means the next run covers the same days again."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from adapters.tmdb import TmdbNotFound
+from adapters.tmdb import TmdbClient, TmdbNotFound
 from catalog_sync import checkpoint, commands
 from catalog_sync.context import sync_context
 from catalog_sync.pages import TMDB_LAST_PAGE, fetch_pages
-from catalog_sync.pool import Job, JobPool
+from catalog_sync.pool import Job, JobPool, Tally
 from catalog_sync.queries import stored_movie_ids
 from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+from domain.ports import MessageContext
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 DELIST_REASON = "no longer on TMDb"
 
 
-def sync_changes(container: Any, progress: Progress = no_progress) -> SyncReport:
+def sync_changes(container: Container, progress: Progress = no_progress) -> SyncReport:
     started_on = checkpoint.today()
     since = checkpoint.start_date(container.redis, started_on)
     context = sync_context("changes")
@@ -32,7 +37,7 @@ def sync_changes(container: Any, progress: Progress = no_progress) -> SyncReport
     return report
 
 
-def changed_ids(container: Any, since: Any) -> list[int]:
+def changed_ids(container: Container, since: dt.date | None) -> list[int]:
     """Every movie id in the changes feed since `since` (None: the last 24 hours)."""
     fetch = functools.partial(_changes_page, container.tmdb, since)
     pages = fetch_pages(fetch, TMDB_LAST_PAGE, container.settings.sync_concurrency)
@@ -40,7 +45,8 @@ def changed_ids(container: Any, since: Any) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def refresh_movie(container: Any, tmdb_id: int, context: Any = None) -> dict[str, int]:
+def refresh_movie(container: Container, tmdb_id: int,
+                  context: MessageContext | None = None) -> Tally:
     """Imports a stored movie's detail anew, or delists it when TMDb answers 404."""
     try:
         detail = container.tmdb.movie(tmdb_id)
@@ -49,10 +55,11 @@ def refresh_movie(container: Any, tmdb_id: int, context: Any = None) -> dict[str
     return {commands.import_movie(container, detail, complete=True, context=context): 1}
 
 
-def _changes_page(tmdb: Any, since: Any, page: int) -> dict[str, Any]:
+def _changes_page(tmdb: TmdbClient, since: dt.date | None, page: int) -> dict[str, Any]:
     return tmdb.changes(start_date=since, page=page)
 
 
-def _refresh_jobs(container: Any, ids: list[int], context: Any) -> Iterator[Job]:
+def _refresh_jobs(container: Container, ids: list[int],
+                  context: MessageContext | None) -> Iterator[Job]:
     for tmdb_id in ids:
         yield functools.partial(refresh_movie, container, tmdb_id, context)

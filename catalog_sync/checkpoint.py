@@ -8,7 +8,7 @@ an unchanged movie emits no event.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from redis import Redis
 
 CHECKPOINT_KEY = "catalog_sync:changes:since"
 MAX_DAYS = 14
@@ -18,7 +18,7 @@ def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def start_date(redis: Any, now: dt.date) -> dt.date | None:
+def start_date(redis: Redis, now: dt.date) -> dt.date | None:
     """The first day to ask TMDb about, or None for TMDb's default window."""
     raw = redis.get(CHECKPOINT_KEY)
     if not raw:
@@ -27,6 +27,6 @@ def start_date(redis: Any, now: dt.date) -> dt.date | None:
     return max(since, now - dt.timedelta(days=MAX_DAYS))
 
 
-def save(redis: Any, started_on: dt.date) -> None:
+def save(redis: Redis, started_on: dt.date) -> None:
     """Records a successful run that started on `started_on`."""
     redis.set(CHECKPOINT_KEY, started_on.isoformat())

@@ -7,10 +7,13 @@ lost a race with another writer to the same movie is tried again on fresh state.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.ports import MessageContext
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 log = logging.getLogger("catalog_sync")
 CONFLICT_RETRIES = 3
@@ -18,7 +21,7 @@ CONFLICT_RETRIES = 3
 MOVIE_ERRORS = (DomainError, ValueError, KeyError, TypeError)
 
 
-def import_movie(container: Any, data: dict, complete: bool,
+def import_movie(container: Container, data: dict, complete: bool,
                  context: MessageContext | None = None) -> str:
     """Runs ImportMovie; returns "imported", "updated", "unchanged" or "errors"."""
     from domain.catalog.commands import ImportMovie
@@ -35,7 +38,7 @@ def import_movie(container: Any, data: dict, complete: bool,
     return change
 
 
-def delist_movie(container: Any, tmdb_id: int, reason: str,
+def delist_movie(container: Container, tmdb_id: int, reason: str,
                  context: MessageContext | None = None) -> str:
     from domain.catalog.commands import DelistMovie
     try:
@@ -49,7 +52,7 @@ def delist_movie(container: Any, tmdb_id: int, reason: str,
     return "delisted"
 
 
-def refresh_list(container: Any, name: str, tmdb_ids: list[int],
+def refresh_list(container: Container, name: str, tmdb_ids: list[int],
                  context: MessageContext | None = None) -> bool:
     """Replaces a curated list's order; True when it changed."""
     from domain.catalog.commands import RefreshList
@@ -59,7 +62,7 @@ def refresh_list(container: Any, name: str, tmdb_ids: list[int],
     return outcome.commit.event_count > 0
 
 
-def refresh_relations(container: Any, tmdb_id: int, kind: str, tmdb_ids: list[int],
+def refresh_relations(container: Container, tmdb_id: int, kind: str, tmdb_ids: list[int],
                       context: MessageContext | None = None) -> str:
     """Stores a movie's related movies; returns "updated", "unchanged" or "errors"."""
     from domain.catalog.commands import RefreshRelations
@@ -75,7 +78,7 @@ def refresh_relations(container: Any, tmdb_id: int, kind: str, tmdb_ids: list[in
     return "updated"
 
 
-def sync_genres(container: Any, genres: list[dict],
+def sync_genres(container: Container, genres: list[dict],
                 context: MessageContext | None = None) -> bool:
     from domain.catalog.commands import SyncGenres
     outcome = _handle(container, SyncGenres(genres=genres), context)
@@ -84,7 +87,7 @@ def sync_genres(container: Any, genres: list[dict],
     return outcome.commit.event_count > 0
 
 
-def _handle(container: Any, command: object, context: MessageContext | None) -> Any:
+def _handle(container: Container, command: object, context: MessageContext | None) -> Any:
     for attempt in range(CONFLICT_RETRIES):
         try:
             return container.handle(command, context)

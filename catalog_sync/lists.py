@@ -4,20 +4,25 @@ every page arrived, so a list is never cut short by an outage."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from adapters.tmdb import TmdbClient
 from catalog_sync import commands
 from catalog_sync.context import sync_context
-from catalog_sync.pages import expected_items, fetch_pages
-from catalog_sync.pool import Job, JobPool
+from catalog_sync.pages import FetchPage, expected_items, fetch_pages
+from catalog_sync.pool import Job, JobPool, Tally
 from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+from domain.ports import MessageContext
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 CURATED_LISTS = ("popular", "top_rated", "now_playing", "upcoming")
 TRENDING_WINDOWS = ("day", "week")
 LIST_NAMES = (*CURATED_LISTS, *(f"trending_{w}" for w in TRENDING_WINDOWS))
 
 
-def sync_list(container: Any, name: str, pages: int | None = None,
+def sync_list(container: Container, name: str, pages: int | None = None,
               progress: Progress = no_progress) -> SyncReport:
     """Imports the first `pages` pages (default SYNC_LIST_PAGES) of a TMDb list."""
     if name not in LIST_NAMES:
@@ -26,23 +31,23 @@ def sync_list(container: Any, name: str, pages: int | None = None,
     context = sync_context(name)
     listed: list[int] = []
     with sync_run(container, name) as report:
-        pool = JobPool(report, progress, pool_workers(container), f"sync {name}")
+        pool = JobPool(report, progress, container.settings.sync_concurrency, f"sync {name}")
         pool.run(_import_jobs(container, name, pages, pool, listed, context))
         commands.refresh_list(container, name, list(dict.fromkeys(listed)), context)
     return report
 
 
-def sync_trending(container: Any, window: str, pages: int | None = None,
+def sync_trending(container: Container, window: str, pages: int | None = None,
                   progress: Progress = no_progress) -> SyncReport:
     if window not in TRENDING_WINDOWS:
         raise ValueError(f"trending window must be 'day' or 'week', not {window!r}")
     return sync_list(container, f"trending_{window}", pages, progress)
 
 
-def _import_jobs(container: Any, name: str, pages: int, pool: JobPool, listed: list[int],
-                 context: Any) -> Iterator[Job]:
+def _import_jobs(container: Container, name: str, pages: int, pool: JobPool, listed: list[int],
+                 context: MessageContext | None) -> Iterator[Job]:
     fetch = _page_fetcher(container.tmdb, name)
-    for number, page in enumerate(fetch_pages(fetch, pages, pool_workers(container))):
+    for number, page in enumerate(fetch_pages(fetch, pages, container.settings.sync_concurrency)):
         if number == 0:
             pool.expect(expected_items(page, pages))
         items = page.get("results") or []
@@ -52,16 +57,13 @@ def _import_jobs(container: Any, name: str, pages: int, pool: JobPool, listed: l
             yield functools.partial(_import_item, container, item, context)
 
 
-def _import_item(container: Any, item: dict, context: Any) -> dict[str, int]:
+def _import_item(container: Container, item: dict,
+                 context: MessageContext | None) -> Tally:
     return {commands.import_movie(container, item, complete=False, context=context): 1}
 
 
-def _page_fetcher(tmdb: Any, name: str):
+def _page_fetcher(tmdb: TmdbClient, name: str) -> FetchPage:
     if name.startswith("trending_"):
         window = name.removeprefix("trending_")
         return lambda page: tmdb.trending(window, page=page)
     return getattr(tmdb, name)
-
-
-def pool_workers(container: Any) -> int:
-    return container.settings.sync_concurrency

@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Iterator
 
+from redis import Redis
 from redis.exceptions import LockError
 
 log = logging.getLogger("catalog_sync")
@@ -21,7 +22,7 @@ class AlreadyRunning(RuntimeError):
 
 
 class SyncLock:
-    def __init__(self, redis: Any, kind: str, ttl_seconds: float):
+    def __init__(self, redis: Redis, kind: str, ttl_seconds: float):
         self.kind, self.ttl = kind, ttl_seconds
         # thread_local=False: the pool's threads keep alive a lock the caller took
         self._lock = redis.lock(f"{LOCK_PREFIX}:{kind}", timeout=ttl_seconds,
@@ -51,7 +52,7 @@ class SyncLock:
 
 
 @contextmanager
-def holding(redis: Any, kind: str, ttl_seconds: float) -> Iterator[SyncLock]:
+def holding(redis: Redis, kind: str, ttl_seconds: float) -> Iterator[SyncLock]:
     """Holds the kind's lock for the block; AlreadyRunning when another run has it."""
     lock = SyncLock(redis, kind, ttl_seconds)
     lock.acquire()

@@ -4,19 +4,23 @@ related movie is imported as a list item, then the relation is stored in TMDb's 
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from adapters.tmdb import TmdbNotFound
 from catalog_sync import commands
 from catalog_sync.context import sync_context
-from catalog_sync.pool import Job, JobPool
+from catalog_sync.pool import Job, JobPool, Tally
 from catalog_sync.queries import curated_movie_ids
 from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+from domain.ports import MessageContext
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 RELATION_KINDS = ("recommendations", "similar")
 
 
-def sync_related(container: Any, progress: Progress = no_progress,
+def sync_related(container: Container, progress: Progress = no_progress,
                  limit: int | None = None) -> SyncReport:
     limit = limit or container.settings.sync_related_limit
     context = sync_context("related")
@@ -28,14 +32,14 @@ def sync_related(container: Any, progress: Progress = no_progress,
     return report
 
 
-def refresh_relation(container: Any, tmdb_id: int, kind: str,
-                     context: Any = None) -> dict[str, int]:
+def refresh_relation(container: Container, tmdb_id: int, kind: str,
+                     context: MessageContext | None = None) -> Tally:
     """Imports page 1 of a movie's `kind` list and stores the relation."""
     try:
         items = getattr(container.tmdb, kind)(tmdb_id).get("results") or []
     except TmdbNotFound:  # gone from TMDb: the changes sync delists it
         return {"errors": 1}
-    tally: dict[str, int] = {"fetched": len(items)}
+    tally: Tally = {"fetched": len(items)}
     for item in items:
         outcome = commands.import_movie(container, item, complete=False, context=context)
         tally[outcome] = tally.get(outcome, 0) + 1
@@ -45,7 +49,8 @@ def refresh_relation(container: Any, tmdb_id: int, kind: str,
     return tally
 
 
-def _relation_jobs(container: Any, movie_ids: list[int], context: Any) -> Iterator[Job]:
+def _relation_jobs(container: Container, movie_ids: list[int],
+                   context: MessageContext | None) -> Iterator[Job]:
     for tmdb_id in movie_ids:
         for kind in RELATION_KINDS:
             yield functools.partial(refresh_relation, container, tmdb_id, kind, context)

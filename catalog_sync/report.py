@@ -4,9 +4,12 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from adapters.tmdb import TmdbError, TmdbRateLimited, TmdbUnavailable
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 COUNTS = ("fetched", "imported", "updated", "unchanged", "delisted", "errors")
 
@@ -75,7 +78,7 @@ class SyncFailed(RuntimeError):
 
 
 @contextmanager
-def sync_run(container: Any, kind: str) -> Iterator[SyncReport]:
+def sync_run(container: Container, kind: str) -> Iterator[SyncReport]:
     """A fresh report for one sync: timed, counting TMDb requests, and turning a TMDb
     failure that stops the sync into SyncFailed carrying what was done before it."""
     report = SyncReport(kind)

@@ -6,14 +6,17 @@ of one of its parts; a part already running elsewhere is left to that run.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from catalog_sync.changes import sync_changes
 from catalog_sync.genres import sync_genres
 from catalog_sync.lists import CURATED_LISTS, TRENDING_WINDOWS, sync_list, sync_trending
-from catalog_sync.locks import AlreadyRunning, holding
+from catalog_sync.locks import AlreadyRunning, SyncLock, holding
 from catalog_sync.related import sync_related
 from catalog_sync.report import Progress, SyncReport, no_progress
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
 
 log = logging.getLogger("catalog_sync")
 SKIPPED = "skipped: already running"
@@ -22,10 +25,10 @@ KINDS = (*PARTS_OF_ALL, "all")
 
 __all__ = ["KINDS", "AlreadyRunning", "run_sync"]
 
-Sync = Callable[[Any, "int | None", Progress], SyncReport]
+Sync = Callable[["Container", "int | None", Progress], SyncReport]
 
 
-def run_sync(container: Any, kind: str, pages: int | None = None,
+def run_sync(container: Container, kind: str, pages: int | None = None,
              progress: Progress = no_progress) -> SyncReport:
     """Runs a sync kind unless another run of it holds its lock (status "skipped: ...").
 
@@ -43,21 +46,21 @@ def run_sync(container: Any, kind: str, pages: int | None = None,
     return report
 
 
-def _sync_all(container: Any, pages: int | None, progress: Progress) -> SyncReport:
+def _sync_all(container: Container, pages: int | None, progress: Progress) -> SyncReport:
     total = SyncReport("all")
     for part in PARTS_OF_ALL:
         total.absorb(run_sync(container, part, pages, progress))
     return total.finish()
 
 
-def _sync_trending(container: Any, pages: int | None, progress: Progress) -> SyncReport:
+def _sync_trending(container: Container, pages: int | None, progress: Progress) -> SyncReport:
     total = SyncReport("trending")
     for window in TRENDING_WINDOWS:
         total.absorb(sync_trending(container, window, pages, progress))
     return total.finish()
 
 
-def _kept_alive(progress: Progress, lock: Any) -> Progress:
+def _kept_alive(progress: Progress, lock: SyncLock) -> Progress:
     def report_progress(done: int, expected: int | None, description: str) -> None:
         lock.keep_alive()
         progress(done, expected, description)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import redis
 from sqlalchemy import Engine
@@ -24,6 +24,9 @@ from read_models.accounts import SessionsTable, UsersTable
 from read_models.catalog import GenresTable, ListsTable, MoviesTable
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
+
+if TYPE_CHECKING:
+    from read_models.rebuild import ReadModelRebuild
 
 HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
 

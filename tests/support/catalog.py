@@ -7,43 +7,28 @@ Redis db 5 belongs to these tests (db 4 is the sync tests').
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from domain.catalog import commands
-from movienexus import database
 from movienexus.bootstrap import Container
 from movienexus.config import Settings
 from read_models.envelope import Envelope
 from read_models.framework import Outcome
+from tests.support.databases import derived, recreate_database  # noqa: F401
 from tmdb_server import shapes
 from tmdb_server.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_movies
 from tmdb_server.model import Movie
 
-CATALOG_DB = "movienexus_test_catalog"
-CATALOG_REDIS_DB = 5
+CATALOG_REDIS_OFFSET = 4
 LIST_NAMES = ("popular", "top_rated", "now_playing", "upcoming", "trending_day",
               "trending_week")
 
 
-def recreate_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    database.create_database(database_url)
-    database.upgrade(database_url)
-
-
 def catalog_settings(settings: Settings, tmdb_base_url: str) -> Settings:
-    url = settings.database_url.rsplit("/", 1)[0] + f"/{CATALOG_DB}"
-    redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{CATALOG_REDIS_DB}"
-    return replace(settings, database_url=url, redis_url=redis_url,
-                   tmdb_base_url_raw=tmdb_base_url, amqp_namespace="movienexus_test_catalog",
-                   rate_limits_enabled=False)
+    return derived(settings, "catalog", CATALOG_REDIS_OFFSET,
+                   tmdb_base_url_raw=tmdb_base_url, rate_limits_enabled=False)
 
 
 def project_new_events(container: Container, after_position: int) -> int:

@@ -25,30 +25,17 @@ from read_models import catalog_queries
 from read_models.envelope import Envelope
 from read_models.framework import Outcome
 from read_models.runner import LAST_POSITION_KEY
+from tests.support.databases import derived, recreate_database
 from tests.support.tmdb_server import TmdbServer, running_tmdb_server
 
-SYNC_DB = "movienexus_test_sync"
-SYNC_REDIS_DB = 4
+SYNC_REDIS_OFFSET = 3
 SERVER_MOVIES = 1500
-
-
-@functools.cache  # once per test process, however many modules import the fixture
-def recreate_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    database.create_database(database_url)
-    database.upgrade(database_url)
 
 
 @pytest.fixture(scope="session")
 def sync_settings(settings: Settings) -> Settings:
-    url = settings.database_url.rsplit("/", 1)[0] + f"/{SYNC_DB}"
-    recreate_database(url)
-    redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{SYNC_REDIS_DB}"
-    chosen = replace(settings, database_url=url, redis_url=redis_url,
-                     amqp_namespace="movienexus_test_sync", sync_concurrency=4)
+    chosen = derived(settings, "sync", SYNC_REDIS_OFFSET, sync_concurrency=4)
+    recreate_database(chosen.database_url)
     _flush_once(chosen.redis_url)
     return chosen
 
