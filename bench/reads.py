@@ -34,7 +34,10 @@ class Gunicorn(Process):
         self.wsgi_app = wsgi_app
 
     def start(self) -> "Gunicorn":
-        command = procfile()["api"].strip().replace(API_WSGI_APP, self.wsgi_app)
+        line = procfile()["api"].strip()
+        if API_WSGI_APP not in line:
+            raise RuntimeError(f"the Procfile's api line no longer serves {API_WSGI_APP}")
+        command = line.replace(API_WSGI_APP, self.wsgi_app)
         env = {**os.environ, **self.env, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
         self.log_file = open(self.log_path, "wb")
         self.popen = subprocess.Popen(["/bin/sh", "-c", f"exec {command}"], cwd=ROOT, env=env,

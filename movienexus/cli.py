@@ -188,13 +188,12 @@ def import_catalog_command(path: str, limit: int | None) -> None:
 
 
 def _require_tmdb(settings) -> None:
-    import requests
+    from catalog_sync.reachability import unreachable_reason
     url = settings.tmdb_base_url
-    try:
-        requests.get(url, timeout=3)
-    except requests.RequestException as exc:
+    reason = unreachable_reason(url)
+    if reason is not None:
         console.print(
-            f"[red]✗[/red] TMDb does not answer at {url} ({type(exc).__name__}). "
+            f"[red]✗[/red] TMDb does not answer at {url} ({reason}). "
             "With no TMDB_API_KEY the syncs use the bundled TMDb-compatible server: start "
             "it with `python -m tmdb_server` (port TMDB_SERVER_PORT, default 8001) or "
             "`make run`, or set TMDB_BASE_URL to where one runs.", highlight=False)

@@ -99,6 +99,8 @@ class Settings:
         default_factory=lambda: _float("PROJECTION_RETRY_BACKOFF", 1.0))
     early_event_max_retries: int = field(
         default_factory=lambda: _int("EARLY_EVENT_MAX_RETRIES", 60))
+    seed_empty_catalog: bool = field(
+        default_factory=lambda: _env("SEED_EMPTY_CATALOG", "true").lower() != "false")
     beat_lock_id: int = field(default_factory=lambda: _int("BEAT_LOCK_ID", 7_311_2024))
     # TMDb catalog syncs (catalog_sync/, workers/sync_tasks.py): pages per curated list,
     # how many list movies get recommendations/similar, parallel requests, the per-kind

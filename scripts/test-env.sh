@@ -9,3 +9,4 @@ export PROJECTION_RETRY_BACKOFF=0.2
 export PROJECTION_MAX_RETRIES=3
 export REGISTER_RATE_LIMIT="10000 per hour"
 export MAIL_DIR=var/test-mail
+export SEED_EMPTY_CATALOG=false

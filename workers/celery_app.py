@@ -30,7 +30,7 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         worker_send_task_events=True, task_send_sent_event=True,
         worker_hijack_root_logger=False,
-        imports=("workers.tasks", "workers.sync_tasks"),
+        imports=("workers.tasks", "workers.sync_tasks", "workers.first_boot"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
         beat_schedule_filename="var/celerybeat-schedule",

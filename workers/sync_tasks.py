@@ -13,6 +13,7 @@ from celery import Task, shared_task
 
 from catalog_sync import SyncFailed, run_sync
 from catalog_sync.lists import CURATED_LISTS
+from catalog_sync.reachability import require_tmdb
 from movienexus.bootstrap import bootstrap
 from movienexus.config import Settings
 from workers import topology
@@ -24,8 +25,10 @@ SYNC_TASK = "catalog.sync"
 
 @shared_task(name=SYNC_TASK, bind=True, max_retries=None)
 def sync(self: Task, kind: str) -> str:
+    container = bootstrap()
     try:
-        report = run_sync(bootstrap(), kind)
+        require_tmdb(container.settings.tmdb_base_url, kind)
+        report = run_sync(container, kind)
     except SyncFailed as failure:
         return _retry_or_give_up(self, kind, failure)
     return report.summary()

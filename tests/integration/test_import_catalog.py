@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import zipfile
 
 from catalog_sync import import_catalog
 from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
-    catalog, events_since, last_position, project_pending, served_detail, sync_server,
-    sync_settings)
+    catalog, events_since, last_position, project_pending, run_cli, served_detail,
+    sync_server, sync_settings)
 
 COLUMNS = ("budget", "genres", "homepage", "id", "keywords", "original_language",
            "original_title", "overview", "popularity", "production_companies",
@@ -89,3 +90,13 @@ def test_a_zipped_csv_with_a_limit_and_a_bad_row(catalog, tmp_path):
         archive.write(plain, "tmdb_5000_movies.csv")
     report = import_catalog(catalog, zipped, limit=4)
     assert (report.fetched, report.imported, report.errors) == (4, 3, 1)
+
+
+def test_the_cli_imports_a_csv_with_a_limit(sync_settings, tmp_path):
+    ids = fresh_ids(3)
+    path = tmp_path / "cli.csv"
+    write_csv(path, [csv_row(tmdb_id, n) for n, tmdb_id in enumerate(ids)])
+    done = run_cli(sync_settings, "import-catalog", str(path), "--limit", "2")
+    assert done.returncode == 0, done.stderr
+    assert "import-catalog: ok" in done.stdout
+    assert re.search(r"imported\s+│\s+2\s", done.stdout), done.stdout

@@ -6,18 +6,18 @@ from dataclasses import replace
 
 import pytest
 
-from catalog_sync import SyncFailed, run_sync
-from catalog_sync import checkpoint
+from catalog_sync import SyncFailed, checkpoint, run_sync
 from catalog_sync.lists import sync_list
+from catalog_sync.reachability import require_tmdb
 from read_models import catalog_queries
+from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
+    catalog, container_for, events_since, last_position, project_pending, run_cli,
+    served_detail, served_list, sync_server, sync_settings)
 from tests.support.stack import Process, wait_for_worker
 from tests.support.util import eventually
 from workers.celery_app import beat_schedule, make_celery
 from workers.sync_tasks import SYNC_TASK
 from workers.topology import queue_name
-from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
-    catalog, container_for, events_since, last_position, project_pending, served_detail,
-    served_list, sync_server, sync_settings)
 
 SKIPPED = "skipped: already running"
 
@@ -206,3 +206,28 @@ def test_beat_sends_every_sync_kind_to_the_default_queue(sync_settings):
     assert {e["options"]["queue"] for e in syncs.values()} == {
         queue_name(sync_settings.amqp_namespace, "default")}
     assert syncs["genres"]["schedule"] == sync_settings.sync_genres_every
+
+
+# --- the CLI --------------------------------------------------------------------------
+
+def test_the_cli_syncs_in_process(sync_settings, sync_server):
+    done = run_cli(sync_settings, "sync", "top_rated", "--pages", "1",
+                   TMDB_BASE_URL=sync_server.base_url)
+    assert done.returncode == 0, done.stderr
+    assert "top_rated: ok" in done.stdout and "fetched" in done.stdout
+
+
+def test_the_cli_says_how_to_start_the_bundled_server_when_tmdb_does_not_answer(
+        sync_settings):
+    done = run_cli(sync_settings, "sync", "popular", TMDB_BASE_URL="http://127.0.0.1:9")
+    assert done.returncode == 1
+    said = " ".join(done.stdout.split())
+    assert "http://127.0.0.1:9" in said and "python -m tmdb_server" in said
+    assert "TMDB_BASE_URL" in said
+
+
+def test_a_tmdb_that_does_not_answer_fails_fast_and_is_worth_a_retry(sync_server):
+    require_tmdb(sync_server.base_url, "popular")  # answers: no error
+    with pytest.raises(SyncFailed) as failed:
+        require_tmdb("http://127.0.0.1:9", "popular")
+    assert failed.value.transient and "http://127.0.0.1:9" in str(failed.value)

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Iterator
 
-import psycopg
 import pytest
 import redis
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from adapters.tmdb import build_tmdb_client
-from movienexus import database
 from movienexus.bootstrap import Container
 from movienexus.config import Settings
 from read_models import catalog_queries
@@ -94,3 +95,11 @@ def served_detail(container: Container, tmdb_id: int) -> dict | None:
 
 def served_list(container: Container, name: str) -> list[int]:
     return catalog_queries.list_ids(container.documents, container.engine, name)
+
+
+def run_cli(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`movienexus …` as an operator runs it, on the sync tests' database and Redis db."""
+    environment = {**os.environ, "DATABASE_URL": settings.database_url,
+                   "REDIS_URL": settings.redis_url, "COLUMNS": "120", **env}
+    return subprocess.run([str(Path(sys.executable).parent / "movienexus"), *args],
+                          env=environment, capture_output=True, text=True, timeout=120)
