@@ -24,7 +24,7 @@ SEARCH_ASKED_SECONDS = 3600
 def import_movie(tmdb_id: int) -> bool:
     """Fetches and imports a movie; False when TMDb does not know it."""
     try:
-        data = container().tmdb.movie(tmdb_id)
+        data = container().tmdb_interactive.movie(tmdb_id)
     except TmdbNotFound:
         return False
     _import(data, complete=True)
@@ -36,7 +36,7 @@ def import_search_results(q: str) -> int:
     if not _first_ask(q):
         return 0
     try:
-        results = container().tmdb.search(q).get("results", [])
+        results = container().tmdb_interactive.search(q).get("results", [])
     except TmdbError as exc:
         log.warning("TMDb search failed, answering from the catalog: %s", exc)
         return 0

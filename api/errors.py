@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from adapters.tmdb import TmdbError
 from domain import errors as domain_errors
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,14 @@ def handle_dependency_down(error: Exception):
                           headers={"Retry-After": "5"})
 
 
+def handle_tmdb_down(error: TmdbError):
+    """TMDb answered badly while a person waited (a movie or search we do not have):
+    what we have is still served; this one request says TMDb is away."""
+    log.warning("TMDb unavailable during a request: %s", error)
+    return error_response(503, "TMDb is unavailable right now; try again shortly.",
+                          headers={"Retry-After": "30"})
+
+
 def handle_too_deep(error: RecursionError):
     return error_response(400, "The request is not valid; see errors.",
                           {"json": ["Invalid JSON body: nested too deeply."]})
@@ -114,4 +123,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(RedisError, handle_dependency_down)
     app.register_error_handler(OperationalError, handle_dependency_down)
     app.register_error_handler(RecursionError, handle_too_deep)
+    app.register_error_handler(TmdbError, handle_tmdb_down)
     app.register_error_handler(Exception, handle_unexpected)

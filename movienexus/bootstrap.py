@@ -101,6 +101,16 @@ class Container:
         from adapters.tmdb import build_tmdb_client
         return build_tmdb_client(self.settings, self.redis)
 
+    @cached_property
+    def tmdb_interactive(self):
+        """For calls made while a person waits (opening or searching a movie we do not
+        have): short timeouts and one retry, so a TMDb outage costs seconds, not minutes."""
+        from adapters.tmdb import build_tmdb_client
+        return build_tmdb_client(self.settings, self.redis, connect_timeout=1.5,
+                                 read_timeout=4, max_retries=1, backoff=0.2,
+                                 max_rate_limited_retries=1, max_retry_after=2,
+                                 rate_limit_timeout=2)
+
     def unit_of_work(self, context: MessageContext | None = None) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(context=context or MessageContext(), engine=self.engine)
 

@@ -5,6 +5,7 @@ admin routes, the stored documents against the OpenAPI schemas, and reads with R
 down."""
 import gzip
 import json
+import time
 from dataclasses import replace
 
 import pytest
@@ -223,3 +224,17 @@ def test_admin_dead_letters_list_and_replay(client, app):
     assert_error(client.post(API + "/admin/dead-letters/987654321/replay", headers=admin), 404)
     rebuild = client.post(API + "/admin/read-models/rebuild", headers=admin)
     assert rebuild.status_code == 202 and rebuild.get_json()["task_id"]
+
+
+def test_an_unknown_id_while_tmdb_is_down_is_a_503_not_a_500(settings):
+    """A port where nothing listens: the interactive client gives up in seconds."""
+    from dataclasses import replace as with_changes
+
+    from api import create_app
+    from movienexus.bootstrap import Container
+    down = Container(with_changes(settings, tmdb_base_url_raw="http://127.0.0.1:1"))
+    started = time.monotonic()
+    response = create_app(container=down).test_client().get(API + "/movies/987654")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "TMDb" in response.get_json()["message"]
+    assert time.monotonic() - started < 10
