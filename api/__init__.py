@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_cors import CORS
 from flask_smorest import Api
 
-from api import compression, consistency, context, errors, limits, metrics, security
+from api import (compression, consistency, context, cors, errors, limits, metrics,
+                 security)
 from api.resources import admin, auth, genres, me, movies, ops
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
@@ -25,9 +25,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     compression.install(app)
     security.configure(app, settings)
     limits.configure(app, settings)
-    CORS(app, resources={r"/api/*": {"origins": list(settings.cors_origins)}},
-         expose_headers=["X-Consistency-Token", "X-Consistency", "X-Request-ID", "Retry-After",
-                         "ETag"])
+    cors.install(app, list(settings.cors_origins))
     api = Api(app)
     for blueprint in (auth.blp, me.blp, movies.blp, genres.blp, admin.blp):
         api.register_blueprint(blueprint)

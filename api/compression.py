@@ -11,8 +11,8 @@ LEVEL = 5
 
 
 def _wants_gzip(response: Response) -> bool:
-    return (200 <= response.status_code < 300 and not response.direct_passthrough
-            and response.mimetype == "application/json"
+    return ("gzip" in request.headers.get("Accept-Encoding", "")   # cheap test first
+            and 200 <= response.status_code < 300 and not response.direct_passthrough
             and "Content-Encoding" not in response.headers
             and request.accept_encodings.quality("gzip") > 0)
 
@@ -20,8 +20,9 @@ def _wants_gzip(response: Response) -> bool:
 def install(app: Flask) -> None:
     @app.after_request
     def compress(response: Response) -> Response:
-        if response.mimetype == "application/json":
-            response.vary.add("Accept-Encoding")
+        if response.mimetype != "application/json":
+            return response
+        response.headers.add("Vary", "Accept-Encoding")
         if not _wants_gzip(response):
             return response
         data = response.get_data()

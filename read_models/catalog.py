@@ -118,8 +118,16 @@ class _RedisCopy(PostgresProjection):
 
 
 class MoviesTable(_RedisCopy):
+    """Also moves the catalog generation on every applied change: cached search pages
+    are keyed by it, so none outlives the catalog it was computed from."""
+
     name = "movies_table"
     follows = frozenset({"movie"})
+
+    def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
+        super().after_commit(envelope, outcome, result)
+        if outcome is Outcome.APPLIED:
+            self.documents.redis.incr(docs.CATALOG_GENERATION_KEY)
 
     @handles("MovieImported")
     def imported(self, conn: Connection, event: Envelope) -> list[Put]:

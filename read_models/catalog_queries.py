@@ -6,6 +6,7 @@ or misses, the same documents come from read_movies / read_lists.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -120,6 +121,25 @@ def relation_ids(documents: RedisDocuments, engine: Engine, kind: str,
     return list(stored or [])
 
 
+def list_page(documents: RedisDocuments, engine: Engine, name: str, page: int,
+              page_size: int) -> Page:
+    """A page of a curated list: one Redis round trip (Postgres for what Redis lacks)."""
+    start = (page - 1) * page_size
+    try:
+        found = documents.page_of_list(docs.list_key(name), docs.card_key(""), start,
+                                       page_size)
+    except RedisError:
+        found = None
+    if found is None:
+        return page_of_ids(documents, engine, list_ids(documents, engine, name), page,
+                           page_size)
+    total, entries = found
+    missing = [tmdb_id for tmdb_id, card in entries if card is None]
+    if missing:
+        return Page(cards(documents, engine, [tmdb_id for tmdb_id, _ in entries]), total)
+    return Page([card for _, card in entries], total)
+
+
 def page_of_ids(documents: RedisDocuments, engine: Engine, ids: list[int], page: int,
                 page_size: int) -> Page:
     start = (page - 1) * page_size
@@ -205,6 +225,38 @@ def search(engine: Engine, q: str, page: int, page_size: int) -> Page:
         rows = conn.execute(_SEARCH, params).all()
     total, close = (rows[0].total, rows[0].close) if rows else (0, 0)
     return Page([docs.dump(row.card).encode() for row in rows], total, close)
+
+
+# --- cached search pages -------------------------------------------------------------
+
+SEARCH_CACHE_SECONDS = 300
+
+
+def search_cache_key(documents: RedisDocuments, q: str, page: int,
+                     page_size: int) -> str | None:
+    """The key of this search page in the current catalog generation (None without
+    Redis). Any applied movie change moves the generation, so a cached page never
+    outlives the catalog it was computed from."""
+    normalised = " ".join(q.lower().split())
+    digest = hashlib.blake2b(normalised.encode(), digest_size=12).hexdigest()
+    try:
+        generation = int(documents.redis.get(docs.CATALOG_GENERATION_KEY) or 0)
+    except RedisError:
+        return None
+    return f"search:{generation}:{page}:{page_size}:{digest}"
+
+
+def cached_search(documents: RedisDocuments, key: str | None) -> bytes | None:
+    return _redis_get(documents, key) if key else None
+
+
+def cache_search(documents: RedisDocuments, key: str | None, body: bytes) -> None:
+    if key is None:
+        return
+    try:
+        documents.redis.set(key, body, ex=SEARCH_CACHE_SECONDS)
+    except RedisError:
+        pass
 
 
 # --- genres ---------------------------------------------------------------------------

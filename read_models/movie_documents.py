@@ -12,6 +12,7 @@ POSTER_BASE_URL = "https://image.tmdb.org/t/p/w500"
 DETAIL_FIELDS = ("overview", "tagline", "runtime", "status", "original_language", "budget",
                  "revenue", "imdb_id", "homepage")
 GENRES_KEY = "genres"
+CATALOG_GENERATION_KEY = "catalog:generation"
 TOMBSTONE = b""  # a delisted movie's card and detail: known, but not to be shown
 
 

@@ -28,11 +28,31 @@ return 1
 """
 
 
+# One round trip for a page of a stored id list: slice the JSON array and fetch the
+# documents of those ids. (The document keys are derived inside the script, so on a
+# Redis Cluster the list and its documents must share a hash slot.)
+_PAGE_OF_LIST = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ids = cjson.decode(raw)
+local first, size = tonumber(ARGV[1]), tonumber(ARGV[2])
+local keys, page_ids = {}, {}
+for i = first + 1, math.min(first + size, #ids) do
+  page_ids[#page_ids + 1] = tostring(ids[i])
+  keys[#keys + 1] = ARGV[3] .. ids[i]
+end
+local documents = {}
+if #keys > 0 then documents = redis.call('MGET', unpack(keys)) end
+return {#ids, page_ids, documents}
+"""
+
+
 class RedisDocuments:
     def __init__(self, redis: Redis):
         self.redis = redis
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._max_set = redis.register_script(_MAX_SET)
+        self._page_of_list = redis.register_script(_PAGE_OF_LIST)
 
     def put(self, key: str, document: str | bytes, version: int) -> Outcome:
         written = self._set_if_newer(keys=[key, f"{key}:v"], args=[document, version])
@@ -47,3 +67,13 @@ class RedisDocuments:
     def raise_to(self, values: dict[str, int]) -> None:
         """Each key becomes max(its value, the given one), all in one script."""
         self._max_set(keys=list(values), args=list(values.values()))
+
+    def page_of_list(self, list_key: str, document_prefix: str, first: int,
+                     size: int) -> tuple[int, list[tuple[int, bytes | None]]] | None:
+        """(length of the list, [(id, its document or None)] for the page), or None
+        when the list is not in Redis."""
+        answer = self._page_of_list(keys=[list_key], args=[first, size, document_prefix])
+        if not answer:
+            return None
+        total, ids, documents = answer
+        return int(total), [(int(i), d or None) for i, d in zip(ids, documents)]

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 from api import catalog_imports
 from api.consistency import consistent_read
 from api.context import container
-from api.movie_responses import json_document, page_document
+from api.movie_responses import json_document, page_body, page_document
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
 from read_models import catalog_queries as queries
@@ -28,8 +28,7 @@ def filters_from(args: dict, genres: list[int] | None = None) -> queries.MovieFi
 
 def list_page(name: str, args: dict):
     c = container()
-    ids = queries.list_ids(c.documents, c.engine, name)
-    page = queries.page_of_ids(c.documents, c.engine, ids, args["page"], args["page_size"])
+    page = queries.list_page(c.documents, c.engine, name, args["page"], args["page_size"])
     return page_document(page, args["page"], args["page_size"])
 
 
@@ -67,12 +66,18 @@ class MovieSearch(MethodView):
         a page of stored movies match its words, TMDb's search is asked and what it
         returns is imported."""
         q, number, size = args["q"], args["page"], args["page_size"]
-        engine = container().engine
-        page = queries.search(engine, q, number, size)
+        c = container()
+        key = queries.search_cache_key(c.documents, q, number, size)
+        if (cached := queries.cached_search(c.documents, key)) is not None:
+            return json_document(cached)
+        page = queries.search(c.engine, q, number, size)
         few = number == 1 and page.close_matches < size
         if few and catalog_imports.import_search_results(q):
-            page = queries.search(engine, q, number, size)
-        return page_document(page, number, size)
+            page = queries.search(c.engine, q, number, size)
+            key = queries.search_cache_key(c.documents, q, number, size)
+        body = page_body(page, number, size)
+        queries.cache_search(c.documents, key, body)
+        return json_document(body)
 
 
 @blp.route("/popular")

@@ -238,3 +238,26 @@ def test_an_unknown_id_while_tmdb_is_down_is_a_503_not_a_500(settings):
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert "TMDb" in response.get_json()["message"]
     assert time.monotonic() - started < 10
+
+
+def test_a_cached_search_page_never_outlives_a_catalog_change(client, world):
+    """Search pages are cached under the catalog generation, which every applied
+    movie change moves: renaming a movie shows in the very next search."""
+    from domain.catalog.commands import ImportMovie
+    from tests.support.catalog import last_position, project_new_events
+
+    movie = world.stored[0]
+    data = world.container.tmdb.movie(movie.id)
+    first = get(client, "/movies/search?q=" + data["title"]).get_json()
+    assert first["items"][0]["tmdb_id"] == movie.id
+    assert get(client, "/movies/search?q=" + data["title"]).get_json() == first  # cached
+
+    new_title = f"Zyzzyva Quorn {movie.id}"
+    position = last_position(world.container)
+    world.container.handle(ImportMovie(data={**data, "title": new_title}, complete=True))
+    project_new_events(world.container, position)
+    found = get(client, "/movies/search?q=" + new_title).get_json()
+    assert found["items"][0]["tmdb_id"] == movie.id
+    again = get(client, "/movies/search?q=" + data["title"]).get_json()
+    assert all(item["title"] != data["title"] or item["tmdb_id"] != movie.id
+               for item in again["items"])
