@@ -249,27 +249,34 @@ _UPSERT_LIST = text("""
 """)
 
 
-class ListsTable(_RedisCopy):
-    """read_lists and `list:{name}`: TMDb's order of ids from the last sync."""
+class ListsTable(PostgresProjection):
+    """read_lists and, in Redis, the list of ids (TMDb's order from the last sync),
+    replaced whole and only by a newer version."""
 
     name = "lists_table"
     follows = frozenset({"curated_list"})
 
+    def __init__(self, engine: Engine, documents: RedisDocuments):
+        super().__init__(engine)
+        self.documents = documents
+
     @handles("ListRefreshed")
-    def refreshed(self, conn: Connection, event: Envelope) -> list[Put]:
+    def refreshed(self, conn: Connection, event: Envelope) -> tuple[list[int], int]:
         p = event.payload
         conn.execute(_UPSERT_LIST, {"name": event.aggregate_id, "tmdb_ids": p["tmdb_ids"],
                                     "refreshed_at": p["refreshed_at"],
                                     "version": event.aggregate_version})
-        return [Put(docs.list_key(event.aggregate_id), docs.dump(p["tmdb_ids"]),
-                    event.aggregate_version)]
+        return p["tmdb_ids"], event.aggregate_version
 
-    def unhandled(self, conn: Connection, event: Envelope) -> list[Put]:
-        return []
+    def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
+        if outcome is Outcome.EARLY:
+            return
+        ids, version = result or self._stored(envelope.aggregate_id)
+        if version:
+            self.documents.put_list(docs.list_key(envelope.aggregate_id), ids, version)
 
-    def stored_puts(self, aggregate_id: str) -> list[Put]:
+    def _stored(self, name: str) -> tuple[list[int], int]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(read_lists).where(
-                read_lists.c.name == aggregate_id)).mappings().first()
-        return [Put(docs.list_key(aggregate_id), docs.dump(row["tmdb_ids"]),
-                    row["version"])] if row else []
+            row = conn.execute(select(read_lists.c.tmdb_ids, read_lists.c.version).where(
+                read_lists.c.name == name)).first()
+        return (list(row.tmdb_ids), row.version) if row else ([], 0)

@@ -101,7 +101,10 @@ def _ids_from_redis(documents: RedisDocuments, key: str) -> list[int] | None:
 
 
 def list_ids(documents: RedisDocuments, engine: Engine, name: str) -> list[int]:
-    ids = _ids_from_redis(documents, docs.list_key(name))
+    try:
+        ids = documents.whole_list(docs.list_key(name))
+    except RedisError:
+        ids = None
     if ids is not None:
         return ids
     with engine.connect() as conn:

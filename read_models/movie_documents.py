@@ -29,7 +29,8 @@ def relations_key(kind: str, tmdb_id: int | str) -> str:
 
 
 def list_key(name: str) -> str:
-    return f"list:{name}"
+    """A Redis list of TMDb ids, in TMDb's order."""
+    return f"list-ids:{name}"
 
 
 def dump(document: Any) -> str:

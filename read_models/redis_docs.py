@@ -28,22 +28,30 @@ return 1
 """
 
 
-# One round trip for a page of a stored id list: slice the JSON array and fetch the
-# documents of those ids. (The document keys are derived inside the script, so on a
-# Redis Cluster the list and its documents must share a hash slot.)
-_PAGE_OF_LIST = """
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local ids = cjson.decode(raw)
-local first, size = tonumber(ARGV[1]), tonumber(ARGV[2])
-local keys, page_ids = {}, {}
-for i = first + 1, math.min(first + size, #ids) do
-  page_ids[#page_ids + 1] = tostring(ids[i])
-  keys[#keys + 1] = ARGV[3] .. ids[i]
+# Id lists (TMDb's curated lists) are Redis lists, replaced whole and only by a newer
+# version; a page is then LRANGE of just its ids plus one MGET, in one round trip.
+# (The document keys are derived inside the script, so on a Redis Cluster a list and
+# its documents must share a hash slot.)
+_PUT_LIST_IF_NEWER = """
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+local incoming = tonumber(ARGV[1])
+if incoming <= current then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
 end
+redis.call('SET', KEYS[2], incoming)
+return 1
+"""
+_PAGE_OF_LIST = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return false end
+local first, size = tonumber(ARGV[1]), tonumber(ARGV[2])
+local ids = redis.call('LRANGE', KEYS[1], first, first + size - 1)
+local keys = {}
+for i, id in ipairs(ids) do keys[i] = ARGV[3] .. id end
 local documents = {}
 if #keys > 0 then documents = redis.call('MGET', unpack(keys)) end
-return {#ids, page_ids, documents}
+return {redis.call('LLEN', KEYS[1]), ids, documents}
 """
 
 
@@ -53,6 +61,7 @@ class RedisDocuments:
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._max_set = redis.register_script(_MAX_SET)
         self._page_of_list = redis.register_script(_PAGE_OF_LIST)
+        self._put_list = redis.register_script(_PUT_LIST_IF_NEWER)
 
     def put(self, key: str, document: str | bytes, version: int) -> Outcome:
         written = self._set_if_newer(keys=[key, f"{key}:v"], args=[document, version])
@@ -72,8 +81,18 @@ class RedisDocuments:
                      size: int) -> tuple[int, list[tuple[int, bytes | None]]] | None:
         """(length of the list, [(id, its document or None)] for the page), or None
         when the list is not in Redis."""
-        answer = self._page_of_list(keys=[list_key], args=[first, size, document_prefix])
+        answer = self._page_of_list(keys=[list_key, f"{list_key}:v"],
+                                    args=[first, size, document_prefix])
         if not answer:
             return None
         total, ids, documents = answer
         return int(total), [(int(i), d or None) for i, d in zip(ids, documents)]
+
+    def put_list(self, key: str, ids: list[int], version: int) -> Outcome:
+        written = self._put_list(keys=[key, f"{key}:v"], args=[version, *ids])
+        return Outcome.APPLIED if written else Outcome.DUPLICATE
+
+    def whole_list(self, key: str) -> list[int] | None:
+        if not self.redis.exists(f"{key}:v"):
+            return None
+        return [int(i) for i in self.redis.lrange(key, 0, -1)]

@@ -152,7 +152,7 @@ def test_lists_and_genres_reach_their_read_tables(isolated):
         stored_ids = conn.execute(select(read_lists.c.tmdb_ids).where(
             read_lists.c.name == "upcoming")).scalar()
         names = dict(conn.execute(select(read_genres.c.id, read_genres.c.name)).all())
-    assert stored_ids == ids and json.loads(isolated.redis.get("list:upcoming")) == ids
+    assert stored_ids == ids and isolated.documents.whole_list("list-ids:upcoming") == ids
     assert names[18] == "Drama" and names[35] == "Comedy"
 
 
