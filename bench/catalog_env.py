@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 from bench.environment import bench_settings
 from movienexus import database
 from movienexus.bootstrap import Container
@@ -17,17 +14,8 @@ def fresh_settings(database_name: str, tmdb_base_url: str) -> Settings:
     """Bench settings on a just-created database `database_name`, syncing from the server."""
     base = bench_settings()
     url = base.database_url.rsplit("/", 1)[0] + f"/{database_name}"
-    recreate_database(url)
+    database.recreate_database(url)
     return replace(base, database_url=url, tmdb_base_url_raw=tmdb_base_url)
-
-
-def recreate_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    database.create_database(database_url)
-    database.upgrade(database_url)
 
 
 def fresh_container(settings: Settings) -> Container:

@@ -24,6 +24,17 @@ def create_database(database_url: str) -> bool:
     return not exists
 
 
+def recreate_database(database_url: str) -> None:
+    """Drops (disconnecting its sessions) and recreates a database, migrated: for the
+    test suites' and benchmarks' own databases, never for one that holds data."""
+    url = make_url(database_url)
+    admin = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    create_database(database_url)
+    upgrade(database_url)
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))

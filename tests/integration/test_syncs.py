@@ -24,7 +24,6 @@ SKIPPED = "skipped: already running"
 
 def synced_list(container, name: str = "popular", pages: int = 2) -> list[int]:
     """Syncs a list, applies its events; returns its ids in TMDb's order."""
-    start = last_position(container)
     report = run_sync(container, name, pages)
     assert report.status == "ok" and report.errors == 0
     project_pending(container)
@@ -34,7 +33,6 @@ def synced_list(container, name: str = "popular", pages: int = 2) -> list[int]:
 def test_a_first_sync_imports_every_listed_movie_in_tmdbs_order(catalog, sync_server):
     tmdb_order = [m["id"] for p in (1, 2) for m in sync_server.get(
         "/3/movie/top_rated", page=p).json()["results"]]
-    start = last_position(catalog)
     report = run_sync(catalog, "top_rated", pages=2)
     assert report.fetched == 40 and report.imported + report.updated + report.unchanged == 40
     assert report.tmdb_requests == 2
@@ -108,7 +106,6 @@ def test_an_outage_stops_the_sync_cleanly_and_the_next_sync_catches_up(catalog, 
 
     sync_server.reset()
     sync_server.mutate(served[0], vote_average=round(detail["vote_average"] / 2, 3))
-    start = last_position(catalog)
     assert run_sync(catalog, "now_playing", pages=2).updated == 1  # the lock was released
     project_pending(catalog)
     assert served_detail(catalog, served[0])["vote_average"] == round(

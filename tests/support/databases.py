@@ -5,21 +5,13 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 from movienexus import database
 from movienexus.config import Settings
 
 
 @functools.cache  # once per test process, however many modules ask
 def recreate_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    database.create_database(database_url)
-    database.upgrade(database_url)
+    database.recreate_database(database_url)
 
 
 def derived(settings: Settings, suffix: str, redis_offset: int, **changes) -> Settings:
