@@ -89,6 +89,17 @@ def measure(base_url: str, paths: list[str], log_dir: Path) -> wrk.Load:
     return wrk.run(base_url, paths, SECONDS, log_dir)
 
 
+BARE_PAGE_PATHS = [f"/bare-page/{p}" for p in range(1, 6)]
+
+
+def store_list_pages(container, api_url: str) -> None:
+    """The bytes of the popular pages the API serves, for the bare list-sized baseline."""
+    import requests
+    for page in range(1, 6):
+        body = requests.get(f"{api_url}/api/v1/movies/popular?page={page}", timeout=10).content
+        container.redis.set(f"bench:page:{page}", body)
+
+
 def first_asks(base_url: str, paths: list[str]) -> wrk.Load:
     """Each query once, one at a time: the first ask of a query with few stored matches
     also asks TMDb and imports what it finds. The wrk figures that follow are for
@@ -125,12 +136,14 @@ def main(log_dir: Path) -> dict:
         api, api_url = start_api(env, log_dir)
         bare, bare_url = start_bare(env, log_dir)
         bare_paths = [f"/bare/{i}" for i in ids]
+        store_list_pages(container, api_url)
         try:
             figures = {"bare, first": measure(bare_url, bare_paths, log_dir)}
             for name, paths in endpoints(ids, search_terms(container)).items():
                 if name.startswith("movies/search"):
                     figures["search, each query's first ask"] = first_asks(api_url, paths)
                 figures[name] = measure(api_url, paths, log_dir)
+            figures["bare, list-page body"] = measure(bare_url, BARE_PAGE_PATHS, log_dir)
             figures["bare, last"] = measure(bare_url, bare_paths, log_dir)
         finally:
             api.stop()
@@ -146,14 +159,18 @@ def report(figures: dict, console) -> None:
     from rich.table import Table
     loads = figures["loads"]
     bare = (loads["bare, first"].rate + loads["bare, last"].rate) / 2
+    bare_page = loads["bare, list-page body"].rate
     table = Table(title=f"Reads (GET /api/v1/…): wrk, {wrk.CONNECTIONS} connections, "
                         f"{SECONDS} s each, the Procfile's gunicorn (4 workers), "
                         f"{figures['movies']:,} movies; bare = Flask + one Redis GET")
     for column in ("endpoint", "req/s", "p50", "p99", "÷ bare", "aim"):
         table.add_column(column, justify="left" if column in ("endpoint", "aim") else "right")
     for name, load in loads.items():
+        ratio = f"{load.rate / bare:.2f}"
+        if name == "movies/popular":
+            ratio += f" ({load.rate / bare_page:.2f} of a same-size body)"
         table.add_row(name, f"{load.rate:,.0f}", f"{load.p50_ms:.1f} ms",
-                      f"{load.p99_ms:.1f} ms", f"{load.rate / bare:.2f}", AIMS.get(name, ""))
+                      f"{load.p99_ms:.1f} ms", ratio, AIMS.get(name, ""))
     console.print(table)
     failed = {n: l.bad_status + l.socket_errors for n, l in loads.items()
               if l.bad_status + l.socket_errors}

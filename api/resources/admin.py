@@ -23,7 +23,7 @@ DEAD_LETTER_FIELDS = tuple(schemas.DeadLetterSchema._declared_fields)
 class Sync(MethodView):
     @jwt_required()
     @role_required("admin")
-    @blp.arguments(schemas.SyncSchema)
+    @blp.arguments(schemas.SyncSchema())
     @blp.response(202, schemas.TaskSchema)
     def post(self, body):
         """Queue a TMDb sync (genres, a list, trending, changes, or all)."""
@@ -38,7 +38,7 @@ class Sync(MethodView):
 class DeadLetters(MethodView):
     @jwt_required()
     @role_required("admin")
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.DeadLetterPageSchema)
     def get(self, args):
         """Events a subscriber gave up on and that were not replayed yet."""

@@ -32,7 +32,7 @@ def public_user(user) -> dict:
 class Register(MethodView):
     decorators = [limits.limit_from("register_rate_limit")]
 
-    @blp.arguments(schemas.RegisterSchema)
+    @blp.arguments(schemas.RegisterSchema())
     @blp.response(201, schemas.UserSchema)
     def post(self, body):
         """Create an account; a verification email follows."""
@@ -42,7 +42,7 @@ class Register(MethodView):
 
 @blp.route("/verify-email")
 class VerifyEmail(MethodView):
-    @blp.arguments(schemas.TokenSchema)
+    @blp.arguments(schemas.TokenSchema())
     @blp.response(200, schemas.VerifiedSchema)
     def post(self, body):
         """Confirm an email address with the token from the email."""
@@ -55,7 +55,7 @@ class VerifyEmail(MethodView):
 class ResendVerification(MethodView):
     decorators = [limits.limit_from("email_rate_limit", limits.email_only)]
 
-    @blp.arguments(schemas.EmailSchema)
+    @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
     def post(self, body):
         """Send the verification email again (same answer for any address)."""
@@ -68,7 +68,7 @@ class Login(MethodView):
     decorators = [limits.limit_from("login_rate_limit", limits.email_and_ip, "login"),
                   limits.limit_from("login_ip_rate_limit", scope="login-ip")]
 
-    @blp.arguments(schemas.LoginSchema)
+    @blp.arguments(schemas.LoginSchema())
     @blp.response(200, schemas.TokenPairSchema)
     def post(self, body):
         """Log in: an access token, a refresh token and the user."""
@@ -114,7 +114,7 @@ class Logout(MethodView):
 @blp.route("/password/change")
 class PasswordChange(MethodView):
     @jwt_required()
-    @blp.arguments(schemas.PasswordChangeSchema)
+    @blp.arguments(schemas.PasswordChangeSchema())
     @blp.response(204)
     def post(self, body):
         """Change the password; every other session is revoked."""
@@ -128,7 +128,7 @@ class PasswordChange(MethodView):
 class PasswordReset(MethodView):
     decorators = [limits.limit_from("email_rate_limit", limits.email_only, "reset")]
 
-    @blp.arguments(schemas.EmailSchema)
+    @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
     def post(self, body):
         """Email a reset link (same answer for any address)."""
@@ -138,7 +138,7 @@ class PasswordReset(MethodView):
 
 @blp.route("/password/reset/confirm")
 class PasswordResetConfirm(MethodView):
-    @blp.arguments(schemas.PasswordResetConfirmSchema)
+    @blp.arguments(schemas.PasswordResetConfirmSchema())
     @blp.response(204)
     def post(self, body):
         """Set a new password with the emailed token; every session is revoked."""
@@ -154,7 +154,7 @@ class PasswordResetConfirm(MethodView):
 class Sessions(MethodView):
     @jwt_required()
     @consistent_read
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.SessionPageSchema)
     def get(self, args):
         """Your active sessions, most recently used first."""

@@ -26,7 +26,7 @@ class Genres(MethodView):
 
 @blp.route("/<int:genre_id>/movies")
 class GenreMovies(MethodView):
-    @blp.arguments(schemas.MovieQueryArgsSchema, location="query")
+    @blp.arguments(schemas.MovieQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args, genre_id):
         """The movies of a genre (the same filters and sorts as GET /movies)."""

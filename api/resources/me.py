@@ -36,7 +36,7 @@ class Me(MethodView):
         return Response(document, mimetype="application/json")
 
     @jwt_required()
-    @blp.arguments(schemas.MeUpdateSchema)
+    @blp.arguments(schemas.MeUpdateSchema())
     @blp.response(200, schemas.MeSchema)
     def patch(self, body):
         """Change your names or profile; answers with the new state."""

@@ -48,7 +48,7 @@ def detail_of(tmdb_id: int) -> bytes:
 @blp.route("")
 class Movies(MethodView):
     @consistent_read
-    @blp.arguments(schemas.MovieQueryArgsSchema, location="query")
+    @blp.arguments(schemas.MovieQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """Browse: filters (q in titles, genre (all given), years, rating, language), sort."""
@@ -59,7 +59,7 @@ class Movies(MethodView):
 
 @blp.route("/search")
 class MovieSearch(MethodView):
-    @blp.arguments(schemas.SearchQueryArgsSchema, location="query")
+    @blp.arguments(schemas.SearchQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """Search titles and overviews, best match first, typo-tolerant; when fewer than
@@ -82,7 +82,7 @@ class MovieSearch(MethodView):
 
 @blp.route("/popular")
 class Popular(MethodView):
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """TMDb's popular movies, in TMDb's order from the last sync."""
@@ -91,7 +91,7 @@ class Popular(MethodView):
 
 @blp.route("/top-rated")
 class TopRated(MethodView):
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """TMDb's top rated movies, in TMDb's order from the last sync."""
@@ -100,7 +100,7 @@ class TopRated(MethodView):
 
 @blp.route("/now-playing")
 class NowPlaying(MethodView):
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """Movies in theatres now, in TMDb's order from the last sync."""
@@ -109,7 +109,7 @@ class NowPlaying(MethodView):
 
 @blp.route("/upcoming")
 class Upcoming(MethodView):
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """Upcoming movies, in TMDb's order from the last sync."""
@@ -118,7 +118,7 @@ class Upcoming(MethodView):
 
 @blp.route("/trending")
 class Trending(MethodView):
-    @blp.arguments(schemas.TrendingQueryArgsSchema, location="query")
+    @blp.arguments(schemas.TrendingQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args):
         """Trending today (window=day) or this week (window=week)."""
@@ -144,7 +144,7 @@ def related_page(kind: str, tmdb_id: int, args: dict):
 
 @blp.route("/<int:tmdb_id>/recommendations")
 class MovieRecommendations(MethodView):
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args, tmdb_id):
         """TMDb's recommendations for a movie (as of the last sync)."""
@@ -153,7 +153,7 @@ class MovieRecommendations(MethodView):
 
 @blp.route("/<int:tmdb_id>/similar")
 class SimilarMovies(MethodView):
-    @blp.arguments(PageQueryArgsSchema, location="query")
+    @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema)
     def get(self, args, tmdb_id):
         """Movies TMDb finds similar (as of the last sync)."""
