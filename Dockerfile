@@ -8,6 +8,7 @@ COPY domain ./domain
 COPY read_models ./read_models
 COPY workers ./workers
 COPY notifications ./notifications
+COPY catalog_sync ./catalog_sync
 COPY movienexus ./movienexus
 COPY tmdb_server ./tmdb_server
 COPY migrations ./migrations
