@@ -45,8 +45,22 @@ def poster_url(poster_path: str | None) -> str | None:
     return POSTER_BASE_URL + poster_path if poster_path else None
 
 
+# TMDb's movie genres (TMDB.md), for a card built before the first genre sync landed;
+# the synced names win whenever they are known.
+TMDB_MOVIE_GENRES = {
+    28: "Action", 12: "Adventure", 16: "Animation", 35: "Comedy", 80: "Crime",
+    99: "Documentary", 18: "Drama", 10751: "Family", 14: "Fantasy", 36: "History",
+    27: "Horror", 10402: "Music", 9648: "Mystery", 10749: "Romance", 878: "Science Fiction",
+    10770: "TV Movie", 53: "Thriller", 10752: "War", 37: "Western",
+}
+
+
+def genre_name(genre_id: int, synced: dict[int, str]) -> str:
+    return synced.get(genre_id) or TMDB_MOVIE_GENRES.get(genre_id, "")
+
+
 def card(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: int) -> dict:
-    """Genres whose names are not synced yet show name "" until the movie next changes."""
+    """A genre unknown both to the last sync and to TMDb's standard list shows name ""."""
     release_date = fields.get("release_date") or None
     return {
         "tmdb_id": fields["tmdb_id"],
@@ -57,7 +71,7 @@ def card(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: in
         "poster_path": fields.get("poster_path"),
         "backdrop_path": fields.get("backdrop_path"),
         "poster_url": poster_url(fields.get("poster_path")),
-        "genres": [{"id": gid, "name": genre_names.get(gid, "")}
+        "genres": [{"id": gid, "name": genre_name(gid, genre_names)}
                    for gid in fields.get("genre_ids", [])],
         "popularity": fields["popularity"],
         "vote_average": fields["vote_average"],

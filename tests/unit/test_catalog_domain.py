@@ -128,3 +128,13 @@ def test_a_list_refresh_records_only_a_new_order():
     assert [e.tmdb_ids for e in curated.take_events()] == [[3, 1, 2]]
     with pytest.raises(InvalidInput):
         CuratedList.named("best_ever")
+
+
+def test_a_card_built_before_the_genre_sync_still_names_tmdbs_genres():
+    from read_models.movie_documents import card
+    fields = {"tmdb_id": 1, "title": "T", "original_title": "T", "release_date": "2001-02-03",
+              "poster_path": None, "backdrop_path": None, "genre_ids": [18, 99999],
+              "popularity": 1.0, "vote_average": 7.0, "vote_count": 3}
+    assert card(fields, {}, 0)["genres"] == [{"id": 18, "name": "Drama"},
+                                             {"id": 99999, "name": ""}]
+    assert card(fields, {18: "Drame"}, 0)["genres"][0]["name"] == "Drame"
