@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from api.context import container, message_context
-from movienexus.bootstrap import Outcome
+from movienexus.bootstrap import Handled
 
 
-def run(command: object) -> Outcome:
+def run(command: object) -> Handled:
     return container().handle(command, message_context())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from adapters.tmdb import TmdbError, TmdbRateLimited, TmdbUnavailable
@@ -49,9 +49,6 @@ class SyncReport:
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNTS}
-
-    def as_dict(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "started"}
 
     def summary(self) -> str:
         counts = ", ".join(f"{name} {value}" for name, value in self.counts().items())

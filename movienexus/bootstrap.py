@@ -32,7 +32,7 @@ HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Handled:
     """What a handler returned, and what its commit wrote."""
 
     value: Any
@@ -114,7 +114,7 @@ class Container:
     def unit_of_work(self, context: MessageContext | None = None) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(context=context or MessageContext(), engine=self.engine)
 
-    def handle(self, command: object, context: MessageContext | None = None) -> Outcome:
+    def handle(self, command: object, context: MessageContext | None = None) -> Handled:
         """Runs a command's handler, giving it the dependencies it names."""
         handler = HANDLERS[type(command)]
         uow = self.unit_of_work(context)
@@ -122,7 +122,7 @@ class Container:
         wanted = inspect.signature(handler).parameters
         kwargs = {name: dep for name, dep in available.items() if name in wanted}
         value = handler(command, **kwargs)
-        return Outcome(value=value, commit=uow.result)
+        return Handled(value=value, commit=uow.result)
 
 
 _default: Container | None = None

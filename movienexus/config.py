@@ -6,7 +6,7 @@ listen on their standard localhost ports. The README lists each variable.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 BUNDLED_TMDB_KEY = "movienexus-dev-key"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
@@ -153,11 +153,6 @@ class Settings:
         if len(self.jwt_secret_key) < 32 and self.is_production:
             raise ConfigError("JWT_SECRET_KEY must be at least 32 characters in production")
         return self
-
-    def as_public_dict(self) -> dict[str, object]:
-        secret = {"jwt_secret_key", "tmdb_api_key", "tmdb_read_token"}
-        return {f.name: ("***" if f.name in secret and getattr(self, f.name) else
-                         getattr(self, f.name)) for f in fields(self)}
 
 
 def load() -> Settings:

@@ -102,10 +102,3 @@ class PostgresProjection(Projection):
 
     def unhandled(self, conn: Connection, envelope: Envelope) -> None:
         """An event of a followed aggregate that changes nothing here."""
-
-    def checkpoint(self, conn: Connection, aggregate_id: str) -> int:
-        key = {"projection": self.name, "aggregate_id": aggregate_id}
-        return conn.execute(text(
-            "SELECT version FROM projection_checkpoints "
-            "WHERE projection = :projection AND aggregate_id = :aggregate_id"),
-            key).scalar() or 0

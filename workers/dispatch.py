@@ -1,8 +1,7 @@
 """Asking the workers for work from outside them (the API's admin routes)."""
 from __future__ import annotations
 
-SYNC_TASK = "catalog.sync"
-REBUILD_TASK = "read_models.rebuild"
+from workers.topology import REBUILD_TASK, SYNC_TASK
 
 
 def request_sync(kind: str) -> str:

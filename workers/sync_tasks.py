@@ -17,10 +17,10 @@ from catalog_sync.reachability import require_tmdb
 from movienexus.bootstrap import bootstrap
 from movienexus.config import Settings
 from workers import topology
+from workers.topology import SYNC_TASK
 from workers.retry_policy import failure_delay
 
 log = logging.getLogger(__name__)
-SYNC_TASK = "catalog.sync"
 
 
 @shared_task(name=SYNC_TASK, bind=True, max_retries=None)

@@ -19,6 +19,7 @@ from adapters.db import dead_letters
 from movienexus.bootstrap import bootstrap
 from read_models.envelope import Envelope
 from read_models.framework import Outcome
+from workers import topology
 from workers.batches import apply_batch
 from workers.retry_policy import early_delay, failure_delay
 
@@ -134,7 +135,7 @@ def _dead_letter(event: Envelope, subscriber: str, attempts: int, error: str) ->
     return "dead-lettered"
 
 
-@shared_task(name="read_models.rebuild")
+@shared_task(name=topology.REBUILD_TASK)
 def rebuild_read_models() -> str:
     rebuild = bootstrap().read_model_rebuild()
     position = rebuild.run()

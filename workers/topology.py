@@ -6,6 +6,8 @@ from kombu import Exchange, Queue
 
 PROJECT_TASK = "events.project"
 BATCH_TASK = "events.project_batch"
+SYNC_TASK = "catalog.sync"
+REBUILD_TASK = "read_models.rebuild"
 NOTIFY_TASK = "events.notify"
 SUBSCRIBERS = {"projections": PROJECT_TASK, "notifications": NOTIFY_TASK}
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",

@@ -3,7 +3,6 @@ subprocesses: the tests and benchmarks exercise exactly what an operator runs.""
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import socket
 import subprocess
@@ -88,6 +87,3 @@ def wait_for_worker(process: Process, timeout: float = 60.0) -> None:
         time.sleep(0.2)
     raise AssertionError(f"worker not ready:\n{process.log()}")
 
-
-def command_line(name: str) -> list[str]:
-    return shlex.split(procfile()[name])

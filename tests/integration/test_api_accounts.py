@@ -17,11 +17,10 @@ import jwt as pyjwt
 import pytest
 
 from tests.support.smtp import Inbox
+from tests.support.api_client import (API, NEW_PASSWORD, PASSWORD, Tokens, bearer,
+                                      login_response, new_client, register)
 from tests.support.util import eventually, unique_email
 
-API = "/api/v1"
-PASSWORD = "Corr3ct-horse-battery"
-NEW_PASSWORD = "N3w-staple-battery-horse"
 CONSISTENCY = "X-Consistency-Token"
 VERIFY_SUBJECT = "Confirm your Movie Nexus email"
 RESET_SUBJECT = "Reset your Movie Nexus password"
@@ -33,19 +32,10 @@ pytestmark = pytest.mark.usefixtures("pipeline")
 
 # --- helpers ----------------------------------------------------------------------------
 
-def random_ip() -> str:
-    n = uuid.uuid4().int
-    return f"10.{n % 250 + 1}.{(n >> 8) % 250 + 1}.{(n >> 16) % 250 + 1}"
 
 
-def new_client(app):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = random_ip()
-    return client
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def assert_error(response, status: int, *fields: str) -> dict:
@@ -66,32 +56,13 @@ def without_request_id(body: dict) -> dict:
 
 
 @dataclass
-class Login:
-    access: str
-    refresh: str
-    consistency: str
-    user: dict
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return bearer(self.access)
-
-    @property
-    def session_id(self) -> str:
-        return pyjwt.decode(self.access, options={"verify_signature": False})["sid"]
-
-
-def register(client, email: str | None = None, password: str = PASSWORD, **names) -> dict:
-    email = email or unique_email("acct")
-    response = client.post(f"{API}/auth/register",
-                           json={"email": email, "password": password, **names})
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.get_json()
+class Login(Tokens):
+    consistency: str = ""
+    user: dict | None = None
 
 
 def login(client, email: str, password: str = PASSWORD) -> Login:
-    response = client.post(f"{API}/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.get_data(as_text=True)
+    response = login_response(client, email, password)
     body = response.get_json()
     return Login(body["access_token"], body["refresh_token"], response.headers[CONSISTENCY],
                  body["user"])

@@ -22,26 +22,18 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from adapters.email_tokens import RESET, VERIFY
+from tests.support.api_client import (API, NEW_PASSWORD, PASSWORD, Tokens, bearer,
+                                      login_response, new_client, register)
 from tests.support.util import unique_email
 
-API = "/api/v1"
-PASSWORD = "Corr3ct-horse-battery"
-NEW_PASSWORD = "N3w-staple-battery-horse"
 HUGE = 10_000
 ERROR_KEYS = {"code", "status", "message", "errors", "request_id"}
 
 
 # --- helpers ----------------------------------------------------------------------------
 
-def random_ip() -> str:
-    n = uuid.uuid4().int
-    return f"10.{n % 250 + 1}.{(n >> 8) % 250 + 1}.{(n >> 16) % 250 + 1}"
 
 
-def new_client(app):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = random_ip()
-    return client
 
 
 def assert_no_trace(response) -> None:
@@ -84,45 +76,24 @@ def assert_client_error(response, field: str) -> dict:
     return assert_error(response, response.status_code, (field,))
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass
-class Account:
-    id: str
-    email: str
-    password: str
-    access: str
-    refresh: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return bearer(self.access)
-
-    @property
-    def session_id(self) -> str:
-        return pyjwt.decode(self.access, options={"verify_signature": False})["sid"]
-
-
-def register(client, email: str | None = None, password: str = PASSWORD) -> dict:
-    email = email or unique_email("bad")
-    response = client.post(f"{API}/auth/register", json={"email": email, "password": password})
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.get_json()
+class Account(Tokens):
+    id: str = ""
+    email: str = ""
+    password: str = PASSWORD
 
 
 def login(client, email: str, password: str = PASSWORD) -> dict:
-    response = client.post(f"{API}/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
+    return login_response(client, email, password).get_json()
 
 
 def new_account(client) -> Account:
     user = register(client)
     tokens = login(client, user["email"])
-    return Account(user["id"], user["email"], PASSWORD, tokens["access_token"],
-                   tokens["refresh_token"])
+    return Account(tokens["access_token"], tokens["refresh_token"], id=user["id"],
+                   email=user["email"])
 
 
 class _PastSigner(TimestampSigner):

@@ -16,16 +16,12 @@ import pytest
 
 from api import create_app
 from movienexus.bootstrap import Container
+from tests.support.api_client import API, PASSWORD, random_ip
 from tests.support.util import unique_email
 
-API = "/api/v1"
-PASSWORD = "Corr3ct-horse-battery"
 WRONG = "Wr0ng-password-here"
 
 
-def random_ip() -> str:
-    n = uuid.uuid4().int
-    return f"10.{n % 250 + 1}.{(n >> 8) % 250 + 1}.{(n >> 16) % 250 + 1}"
 
 
 def low_limit_app(settings, **overrides):
