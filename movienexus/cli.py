@@ -121,15 +121,37 @@ def read_models_group() -> None:
 
 
 @read_models_group.command("rebuild")
-def read_models_rebuild() -> None:
-    """Rebuild every read table from the event log into fresh tables, then swap them in."""
+@click.option("--accept-dead-letters", is_flag=True,
+              help="Swap in even if events are held back, provided each is pending in "
+                   "dead_letters (the live models are held back at the same place).")
+def read_models_rebuild(accept_dead_letters: bool) -> None:
+    """Rebuild every read table from the event log into fresh tables, swap them in, then
+    fill Redis from them. Exits 1, the live tables untouched, if anything is held back."""
     from rich.progress import Progress
+    from read_models.rebuild import RebuildRefused
     rebuild = bootstrap().read_model_rebuild()
-    with Progress(console=console) as progress:
-        task = progress.add_task("replaying events", total=rebuild.events_to_replay())
-        position = rebuild.run(lambda n: progress.advance(task, n))
-    console.print(f"read models rebuilt up to position {position}; "
-                  f"{rebuild.failed} event(s) failed, {rebuild.held_back} held back behind them")
+    try:
+        with Progress(console=console) as progress:
+            replay = progress.add_task("replaying events", total=rebuild.events_to_replay())
+            fill = progress.add_task("filling Redis", total=None, start=False)
+
+            def warming(n: int) -> None:
+                progress.start_task(fill)
+                progress.advance(fill, n)
+            report = rebuild.run(lambda n: progress.advance(replay, n), warming,
+                                 accept_dead_letters=accept_dead_letters)
+    except RebuildRefused as refused:
+        Console(stderr=True).print(str(refused), highlight=False, markup=False)
+        sys.exit(1)
+    rate = report.events / report.tables_seconds if report.tables_seconds else 0
+    console.print(f"read models rebuilt up to position {report.position}: {report.events} "
+                  f"events ({report.caught_up} by the catch-up) in "
+                  f"{report.tables_seconds:.1f} s ({rate:,.0f}/s); Redis filled from "
+                  f"{report.warmed.rows} rows ({report.warmed.written} documents written) "
+                  f"in {report.warm_seconds:.1f} s")
+    for held in report.accepted:
+        console.print(f"accepted (dead-lettered): {held.describe()}", highlight=False,
+                      markup=False)
 
 
 @main.command("smtp-sink")

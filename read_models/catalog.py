@@ -8,29 +8,35 @@ the stored row to Redis again, so a lost Redis write heals itself.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 
 from read_models import movie_documents as docs
+from read_models.bulk import json_rows
 from read_models.catalog_tables import read_lists, read_movies
 from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
 
-_SEARCH_VECTOR = """
-    setweight(to_tsvector('simple', unaccent(:title)), 'A')
-    || setweight(to_tsvector('simple', unaccent(:original_title)), 'B')
-    || setweight(to_tsvector('english', unaccent(:overview)), 'C')"""
+def _search_vector(title: str, original_title: str, overview: str) -> str:
+    """The weighted tsvector of a movie, over three SQL expressions."""
+    return f"""
+    setweight(to_tsvector('simple', unaccent({title})), 'A')
+    || setweight(to_tsvector('simple', unaccent({original_title})), 'B')
+    || setweight(to_tsvector('english', unaccent({overview})), 'C')"""
+
 
 _UPSERT_MOVIE = text(f"""
     INSERT INTO read_movies AS m (tmdb_id, fields, card, detail, title, original_title,
         overview, search, popularity, vote_average, vote_count, release_date, year,
         original_language, genre_ids, delisted, version)
     VALUES (:tmdb_id, CAST(:fields AS jsonb), CAST(:card AS jsonb), CAST(:detail AS jsonb),
-        :title, :original_title, :overview, {_SEARCH_VECTOR}, :popularity, :vote_average,
+        :title, :original_title, :overview,
+        {_search_vector(":title", ":original_title", ":overview")}, :popularity, :vote_average,
         :vote_count, :release_date, :year, :original_language, :genre_ids, :delisted,
         :version)
     ON CONFLICT (tmdb_id) DO UPDATE SET fields = EXCLUDED.fields, card = EXCLUDED.card,
@@ -71,14 +77,13 @@ def _release_date(value: str) -> date | None:
         return None
 
 
-def _row(fields: dict, genre_names: dict[int, str], favorite_count: int, delisted: bool,
-         version: int) -> tuple[dict, list[Put]]:
-    """The read_movies row of a movie, and the Redis documents that go with it."""
-    card = docs.card(fields, genre_names, favorite_count)
-    detail = docs.detail(fields, genre_names, favorite_count)
-    row = {
-        "tmdb_id": fields["tmdb_id"], "fields": docs.dump(fields), "card": docs.dump(card),
-        "detail": docs.dump(detail), "title": fields["title"],
+def movie_columns(fields: dict, genre_names: dict[int, str], favorite_count: int,
+                  delisted: bool, version: int) -> dict:
+    """The read_movies columns a movie's fields give (documents as dicts)."""
+    return {
+        "tmdb_id": fields["tmdb_id"], "fields": fields,
+        "card": docs.card(fields, genre_names, favorite_count),
+        "detail": docs.detail(fields, genre_names, favorite_count), "title": fields["title"],
         "original_title": fields["original_title"], "overview": fields["overview"],
         "popularity": fields["popularity"], "vote_average": fields["vote_average"],
         "vote_count": fields["vote_count"],
@@ -87,6 +92,31 @@ def _row(fields: dict, genre_names: dict[int, str], favorite_count: int, deliste
         "original_language": fields["original_language"], "genre_ids": fields["genre_ids"],
         "delisted": delisted, "version": version,
     }
+
+
+def imported_fields(payload: dict) -> dict:
+    return {k: v for k, v in payload.items() if k != "detail_complete"}
+
+
+def updated_fields(current: dict, changes: dict) -> dict:
+    """Only the changes to fields the movie has (not `detail_complete`, `delisted`)."""
+    return {**current, **{k: v for k, v in changes.items() if k in current}}
+
+
+def genre_moves(old_ids: list[int], was_delisted: bool, new_ids: list[int],
+                delisted: bool) -> tuple[list[int], list[int]]:
+    """(genres that lose the movie, genres that gain it) as a movie changes."""
+    before = set() if was_delisted else set(old_ids)
+    after = set() if delisted else set(new_ids)
+    return sorted(before - after), sorted(after - before)
+
+
+def _row(fields: dict, genre_names: dict[int, str], favorite_count: int, delisted: bool,
+         version: int) -> tuple[dict, list[Put]]:
+    """The read_movies row of a movie, and the Redis documents that go with it."""
+    row = movie_columns(fields, genre_names, favorite_count, delisted, version)
+    row.update(fields=docs.dump(fields), card=docs.dump(row["card"]),
+               detail=docs.dump(row["detail"]))
     return row, _movie_puts(fields["tmdb_id"], row["card"], row["detail"], delisted, version)
 
 
@@ -131,7 +161,7 @@ class MoviesTable(_RedisCopy):
 
     @handles("MovieImported")
     def imported(self, conn: Connection, event: Envelope) -> list[Put]:
-        fields = {k: v for k, v in event.payload.items() if k != "detail_complete"}
+        fields = imported_fields(event.payload)
         names = _count_genres(conn, fields["genre_ids"], +1)
         row, puts = _row(fields, names, 0, False, event.aggregate_version)
         conn.execute(_UPSERT_MOVIE, row)
@@ -141,8 +171,7 @@ class MoviesTable(_RedisCopy):
     def updated(self, conn: Connection, event: Envelope) -> list[Put]:
         current = conn.execute(_CURRENT_MOVIE, {"tmdb_id": int(event.aggregate_id)}).one()
         changes = event.payload["changes"]
-        fields = {**current.fields, **{k: v for k, v in changes.items()
-                                       if k in current.fields}}
+        fields = updated_fields(current.fields, changes)
         delisted = changes.get("delisted", current.delisted)
         names = _recount(conn, current.fields["genre_ids"], current.delisted,
                          fields["genre_ids"], delisted)
@@ -177,12 +206,119 @@ class MoviesTable(_RedisCopy):
         with self.engine.connect() as conn:
             row = conn.execute(select(read_movies).where(
                 read_movies.c.tmdb_id == int(aggregate_id))).mappings().first()
-        if row is None:
-            return []
-        puts = _movie_puts(row["tmdb_id"], docs.dump(row["card"]), docs.dump(row["detail"]),
-                           row["delisted"], row["version"])
-        return puts + [Put(docs.relations_key(kind, aggregate_id), docs.dump(row[kind]),
-                           row["version"]) for kind in ("recommendations", "similar")]
+        return [] if row is None else puts_of_stored_movie(row)
+
+    def bulk_fold(self, conn: Connection) -> "MoviesFold":
+        return MoviesFold(conn)
+
+
+def puts_of_stored_movie(row: Any) -> list[Put]:
+    """The Redis documents of a read_movies row (card, detail, both relation lists)."""
+    puts = _movie_puts(row["tmdb_id"], docs.dump(row["card"]), docs.dump(row["detail"]),
+                       row["delisted"], row["version"])
+    return puts + [Put(docs.relations_key(kind, row["tmdb_id"]), docs.dump(row[kind]),
+                       row["version"]) for kind in ("recommendations", "similar")]
+
+
+@dataclass(frozen=True)
+class MovieState:
+    """A read_movies row in memory (without `search`), and the genre counts its events
+    moved since it was loaded."""
+
+    row: dict
+    genre_deltas: tuple[tuple[int, int], ...] = ()
+
+    def moved(self, row: dict, ids: list[int], delta: int) -> "MovieState":
+        return MovieState(row, self.genre_deltas + tuple((gid, delta) for gid in ids))
+
+
+_MOVIE_COLUMNS = ("tmdb_id", "fields", "card", "detail", "title", "original_title", "overview",
+                  "popularity", "vote_average", "vote_count", "release_date", "year",
+                  "original_language", "genre_ids", "favorite_count", "delisted",
+                  "recommendations", "similar", "version")
+_QUOTED = [f'"{c}"' for c in _MOVIE_COLUMNS]         # `similar` is an SQL keyword
+_LOAD_MOVIES = text(f"SELECT {', '.join(_QUOTED)} FROM read_movies "
+                    "WHERE tmdb_id = ANY(CAST(:ids AS integer[]))")
+_SAVE_MOVIES = text(f"""
+    INSERT INTO read_movies ({', '.join(_QUOTED)}, search)
+    SELECT {', '.join(_QUOTED)}, {_search_vector("title", "original_title", "overview")}
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(tmdb_id integer, fields jsonb,
+        card jsonb, detail jsonb, title text, original_title text, overview text,
+        popularity double precision, vote_average double precision, vote_count integer,
+        release_date date, year integer, original_language text, genre_ids integer[],
+        favorite_count integer, delisted boolean, recommendations integer[],
+        "similar" integer[], version integer)
+    ON CONFLICT (tmdb_id) DO UPDATE SET
+        {', '.join(f"{c} = EXCLUDED.{c}" for c in _QUOTED[1:])}, search = EXCLUDED.search
+""")
+_MOVE_GENRE_COUNTS = text("""
+    INSERT INTO read_genres AS g (id, movie_count)
+    SELECT id, delta FROM unnest(CAST(:ids AS integer[]), CAST(:deltas AS integer[]))
+         AS d(id, delta) ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET movie_count = g.movie_count + EXCLUDED.movie_count
+""")
+
+
+class MoviesFold:
+    """MoviesTable's bulk path: the same rows and genre counts its handlers write.
+    Genre names change only with GenresSynced, which GenresTable applies through its
+    handler (the rebuild saves every fold before it and starts new ones after), so
+    the names read when the fold starts are the ones each handler would have read."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.genre_names = dict(conn.execute(text("SELECT id, name FROM read_genres")).all())
+
+    def load(self, aggregate_ids: list[str]) -> dict[str, MovieState]:
+        rows = self.conn.execute(_LOAD_MOVIES, {"ids": [int(i) for i in aggregate_ids]})
+        return {str(row["tmdb_id"]): MovieState(dict(row)) for row in rows.mappings()}
+
+    def evolve(self, state: MovieState | None, event: Envelope) -> MovieState | None:
+        kind, version = event.event_type, event.aggregate_version
+        if kind == "MovieImported":
+            return self._imported(state, event)
+        if kind == "MovieRelationsRefreshed":
+            if state is None:        # the handler's UPDATE finds no row either
+                return None
+            row = {**state.row, event.payload["kind"]: event.payload["tmdb_ids"],
+                   "version": version}
+            return replace(state, row=row)
+        if kind not in ("MovieUpdated", "MovieDelisted"):
+            return state
+        if state is None:
+            raise LookupError(f"movie {event.aggregate_id} is not in read_movies")
+        row = state.row
+        if kind == "MovieDelisted":
+            return state.moved({**row, "delisted": True, "version": version},
+                               sorted(set(row["genre_ids"])), -1)
+        changes = event.payload["changes"]
+        fields = updated_fields(row["fields"], changes)
+        delisted = changes.get("delisted", row["delisted"])
+        lost, gained = genre_moves(row["fields"]["genre_ids"], row["delisted"],
+                                   fields["genre_ids"], delisted)
+        new_row = {**row, **movie_columns(fields, self.genre_names, row["favorite_count"],
+                                          delisted, version)}
+        return state.moved(new_row, lost, -1).moved(new_row, gained, +1)
+
+    def _imported(self, state: MovieState | None, event: Envelope) -> MovieState:
+        fields = imported_fields(event.payload)
+        row = movie_columns(fields, self.genre_names, 0, False, event.aggregate_version)
+        kept = state.row if state else {"favorite_count": 0, "recommendations": [],
+                                        "similar": []}
+        row.update({name: kept[name] for name in ("favorite_count", "recommendations",
+                                                   "similar")})
+        return (state or MovieState({})).moved(row, sorted(set(fields["genre_ids"])), +1)
+
+    def save(self, states: dict[str, MovieState]) -> None:
+        self.conn.execute(_SAVE_MOVIES, {"rows": json_rows([s.row for s in states.values()])})
+        deltas: Counter[int] = Counter()
+        for state in states.values():
+            for gid, delta in state.genre_deltas:
+                deltas[gid] += delta
+        if deltas:
+            ids = sorted(deltas)
+            self.conn.execute(_MOVE_GENRE_COUNTS, {"ids": ids,
+                                                   "deltas": [deltas[i] for i in ids]})
 
 
 def _count_genres(conn: Connection, genre_ids: list[int], delta: int) -> dict[int, str]:
@@ -195,10 +331,9 @@ def _count_genres(conn: Connection, genre_ids: list[int], delta: int) -> dict[in
 def _recount(conn: Connection, old_ids: list[int], was_delisted: bool, new_ids: list[int],
              delisted: bool) -> dict[int, str]:
     """Moves the genre counts from the old state to the new; returns the new names."""
-    before = set() if was_delisted else set(old_ids)
-    after = set() if delisted else set(new_ids)
-    _count_genres(conn, sorted(before - after), -1)
-    _count_genres(conn, sorted(after - before), +1)
+    lost, gained = genre_moves(old_ids, was_delisted, new_ids, delisted)
+    _count_genres(conn, lost, -1)
+    _count_genres(conn, gained, +1)
     rows = conn.execute(_GENRE_NAMES, {"ids": list(new_ids)}) if new_ids else []
     return {row.id: row.name for row in rows}
 
@@ -262,11 +397,9 @@ class ListsTable(PostgresProjection):
 
     @handles("ListRefreshed")
     def refreshed(self, conn: Connection, event: Envelope) -> tuple[list[int], int]:
-        p = event.payload
-        conn.execute(_UPSERT_LIST, {"name": event.aggregate_id, "tmdb_ids": p["tmdb_ids"],
-                                    "refreshed_at": p["refreshed_at"],
-                                    "version": event.aggregate_version})
-        return p["tmdb_ids"], event.aggregate_version
+        row = list_row(event)
+        conn.execute(_UPSERT_LIST, row)
+        return row["tmdb_ids"], row["version"]
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
         if outcome is Outcome.EARLY:
@@ -280,3 +413,39 @@ class ListsTable(PostgresProjection):
             row = conn.execute(select(read_lists.c.tmdb_ids, read_lists.c.version).where(
                 read_lists.c.name == name)).first()
         return (list(row.tmdb_ids), row.version) if row else ([], 0)
+
+    def bulk_fold(self, conn: Connection) -> "ListsFold":
+        return ListsFold(conn)
+
+
+def list_row(event: Envelope) -> dict:
+    """The read_lists row a ListRefreshed writes."""
+    return {"name": event.aggregate_id, "tmdb_ids": event.payload["tmdb_ids"],
+            "refreshed_at": event.payload["refreshed_at"], "version": event.aggregate_version}
+
+
+_LOAD_LISTS = text("SELECT name, tmdb_ids, refreshed_at, version FROM read_lists "
+                   "WHERE name = ANY(:names)")
+_SAVE_LISTS = text("""
+    INSERT INTO read_lists AS l (name, tmdb_ids, refreshed_at, version)
+    SELECT name, tmdb_ids, refreshed_at, version
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+         AS r(name text, tmdb_ids integer[], refreshed_at timestamptz, version integer)
+    ON CONFLICT (name) DO UPDATE SET tmdb_ids = EXCLUDED.tmdb_ids,
+        refreshed_at = EXCLUDED.refreshed_at, version = EXCLUDED.version
+""")
+
+
+class ListsFold:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def load(self, aggregate_ids: list[str]) -> dict[str, dict]:
+        rows = self.conn.execute(_LOAD_LISTS, {"names": aggregate_ids}).mappings()
+        return {row["name"]: dict(row) for row in rows}
+
+    def evolve(self, state: dict | None, event: Envelope) -> dict | None:
+        return list_row(event) if event.event_type == "ListRefreshed" else state
+
+    def save(self, states: dict[str, dict]) -> None:
+        self.conn.execute(_SAVE_LISTS, {"rows": json_rows(list(states.values()))})

@@ -1,35 +1,114 @@
 """Rebuilds every read table from the event log into fresh tables, swapped in at once.
 
-The projections run unchanged against a connection whose search_path puts a
-`rebuild` schema first, so they fill fresh copies of the read tables (and fresh
-checkpoints) while the live ones keep serving. Once the replay has caught up, the
-live tables are locked against writes (reads go on), the last events are replayed,
-and the tables trade schemas in one transaction: readers never see a half-built
-model. Redis documents are written only when newer, so a replay never moves them back.
+1. Fresh copies of the read tables and checkpoints, without their secondary indexes,
+   go into a `rebuild` schema while the live ones keep serving.
+2. The log is read in one REPEATABLE READ snapshot, paged by position *inside* that
+   snapshot, so no page can miss a row the snapshot holds. Events commit in another
+   order than their positions, so a row whose transaction commits after the snapshot
+   is not in it: step 3 finds it.
+3. Catch-up: every aggregate's last version in `events` is compared with the fresh
+   checkpoints of every projection that follows its type, and whatever is behind is
+   read from the log and applied; repeated while it keeps finding work.
+4. The indexes are built, the live tables are locked against writes (reads go on),
+   the check of step 3 runs once more and what it finds is applied. Anything still
+   held back (an event that fails to apply, a gap in the log) refuses the swap: the
+   fresh schema is dropped, the live tables stay as they were, and RebuildRefused
+   names each aggregate. An operator who knows those events (dead-lettered by the
+   live workers too, so the live models are held back at the same place) may accept
+   them; nothing else is ever swapped in short.
+5. The tables trade schemas in one transaction: readers never see a half-built
+   model. Redis is then filled from the new tables (read_models.warm), each document
+   only if newer than what Redis holds.
+
+The events are applied in bulk (read_models.bulk): many per transaction, each
+changed row written once per chunk, checkpoints in one statement per chunk.
 """
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, create_engine, pool, select, text
+from sqlalchemy import Connection, Engine, bindparam, create_engine, pool, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.db.metadata import metadata
 from adapters.db.tables import events
+from read_models import warm
+from read_models.bulk import BulkApplier
 from read_models.envelope import Envelope
-from read_models.framework import Outcome
-from read_models.runner import ProjectionRunner
+from read_models.runner import LAST_POSITION_KEY, ProjectionRunner
 
 log = logging.getLogger(__name__)
 
 SHADOW, RETIRED = "rebuild", "retired"
 REBUILD_LOCK = 7_311_2025
+PAGE_SIZE = 10_000       # events per read and per transaction
+CATCH_UP_ROUNDS = 5      # before the lock; each round reads what the last one missed
 Progress = Callable[[int], None]
+_EVENT_COLUMNS = [events.c[name] for name in (
+    "position", "event_id", "event_type", "event_version", "aggregate_type", "aggregate_id",
+    "aggregate_version", "occurred_at", "payload", "correlation_id", "causation_id",
+    "actor_id")]
 
 
 class RebuildBusy(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """An aggregate one projection could not bring to its last version."""
+
+    projection: str
+    aggregate_type: str
+    aggregate_id: str
+    applied: int
+    last: int
+    event_id: str | None = None    # the first event not applied (None: not in the log)
+    event_type: str | None = None
+    error: str | None = None       # why it failed, when it was tried
+    dead_lettered: bool = False    # the live workers gave up on it too (pending)
+
+    @property
+    def stuck(self) -> bool:
+        """Trying again cannot help (as opposed to events that are still arriving)."""
+        return self.error is not None or self.event_id is None
+
+    def describe(self) -> str:
+        what = (f"{self.event_type} {self.event_id}" if self.event_id
+                else "missing from the log")
+        why = self.error or "not applied"
+        letter = "dead-lettered" if self.dead_lettered else "not dead-lettered"
+        return (f"{self.projection}: {self.aggregate_type} {self.aggregate_id} stopped at "
+                f"version {self.applied} of {self.last}; version {self.applied + 1} "
+                f"({what}): {why} [{letter}]")
+
+
+class RebuildRefused(RuntimeError):
+    """The swap was refused; the live tables were not touched."""
+
+    def __init__(self, held: list[HeldBack]):
+        self.held = held
+        lines = [h.describe() for h in held[:20]]
+        more = f"\n  … and {len(held) - 20} more" if len(held) > 20 else ""
+        hint = ("" if not any(h.dead_lettered for h in held) else
+                "\nEvents that are dead-lettered can be accepted with --accept-dead-letters.")
+        super().__init__(f"rebuild refused: {len(held)} aggregate(s) held back; the live "
+                         "read models are unchanged.\n  " + "\n  ".join(lines) + more + hint)
+
+
+@dataclass
+class RebuildReport:
+    position: int = 0                # the highest position replayed
+    events: int = 0                  # events read from the log, catch-up included
+    caught_up: int = 0               # of those, read by the catch-up rounds
+    accepted: list[HeldBack] = field(default_factory=list)  # swapped in held back
+    tables_seconds: float = 0.0      # until the swap committed
+    warmed: warm.Warmed | None = None
+    warm_seconds: float = 0.0
 
 
 def rebuilt_tables() -> list[str]:
@@ -38,78 +117,230 @@ def rebuilt_tables() -> list[str]:
 
 
 def shadow_engine(database_url: str) -> Engine:
+    """Writes go to the fresh tables; nothing there is served until the swap, whose
+    commit is synchronous, so the chunks need not wait for their WAL flush."""
     url = make_url(database_url)
-    return create_engine(url, poolclass=pool.NullPool,
-                         connect_args={"options": f"-c search_path={SHADOW},public"})
+    return create_engine(url, poolclass=pool.NullPool, connect_args={
+        "options": f"-c search_path={SHADOW},public -c synchronous_commit=off"})
+
+
+_BEHIND = text(f"""
+    WITH last AS (
+        SELECT aggregate_type, aggregate_id, max(aggregate_version) AS version
+        FROM public.events GROUP BY aggregate_type, aggregate_id)
+    SELECT f.projection, l.aggregate_type, l.aggregate_id,
+           coalesce(c.version, 0) AS applied, l.version AS last
+    FROM last l
+    JOIN unnest(CAST(:projections AS text[]), CAST(:types AS text[]))
+         AS f(projection, aggregate_type) ON f.aggregate_type = l.aggregate_type
+    LEFT JOIN {SHADOW}.projection_checkpoints c
+         ON c.projection = f.projection AND c.aggregate_id = l.aggregate_id
+    WHERE coalesce(c.version, 0) < l.version
+""")
+_EVENTS_AFTER = text(f"""
+    SELECT {", ".join("e." + c.name for c in _EVENT_COLUMNS)}
+    FROM public.events e
+    JOIN unnest(CAST(:types AS text[]), CAST(:ids AS text[]), CAST(:after AS integer[]))
+         AS b(aggregate_type, aggregate_id, after)
+      ON e.aggregate_type = b.aggregate_type AND e.aggregate_id = b.aggregate_id
+     AND e.aggregate_version > b.after
+    WHERE e.position > :cursor
+    ORDER BY e.position LIMIT :limit
+""")
+_BLOCKING = text("""
+    SELECT e.aggregate_type, e.aggregate_id, e.event_id::text, e.event_type,
+           EXISTS (SELECT 1 FROM public.dead_letters d
+                   WHERE d.event_id = e.event_id AND d.subscriber = 'projections'
+                     AND d.replayed_at IS NULL) AS dead_lettered
+    FROM public.events e
+    JOIN unnest(CAST(:types AS text[]), CAST(:ids AS text[]), CAST(:versions AS integer[]))
+         AS b(aggregate_type, aggregate_id, version)
+      ON e.aggregate_type = b.aggregate_type AND e.aggregate_id = b.aggregate_id
+     AND e.aggregate_version = b.version
+""")
 
 
 class ReadModelRebuild:
     def __init__(self, engine: Engine, make_runner: Callable[[Engine], ProjectionRunner],
-                 batch_size: int = 1000):
-        self.engine, self.make_runner, self.batch_size = engine, make_runner, batch_size
-        self.failed = self.held_back = 0
+                 page_size: int = PAGE_SIZE):
+        self.engine, self.make_runner, self.page_size = engine, make_runner, page_size
+        self.cursor = 0      # the position the log pass has read up to (tests watch it)
 
     def events_to_replay(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM events")).scalar_one()
 
-    def run(self, progress: Progress = lambda _n: None) -> int:
+    def run(self, progress: Progress = lambda _n: None, warming: Progress = lambda _n: None,
+            accept_dead_letters: bool = False) -> RebuildReport:
+        """Raises RebuildRefused (live tables untouched) if anything is held back,
+        unless every such event is dead-lettered and `accept_dead_letters`."""
         with self.engine.connect() as guard:
             if not guard.execute(text("SELECT pg_try_advisory_lock(:k)"),
                                  {"k": REBUILD_LOCK}).scalar():
                 raise RebuildBusy("another rebuild is running")
             try:
-                return self._rebuild(progress)
+                return self._rebuild(progress, warming, accept_dead_letters)
             finally:
                 guard.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REBUILD_LOCK})
 
-    def _rebuild(self, progress: Progress) -> int:
+    def _rebuild(self, progress: Progress, warming: Progress, accept: bool) -> RebuildReport:
+        started, report = time.perf_counter(), RebuildReport()
         self._create_shadow_tables()
         shadow = shadow_engine(self.engine.url.render_as_string(hide_password=False))
         runner = self.make_runner(shadow)
-        position = self._replay(runner, 0, progress)
-        with self.engine.begin() as conn:
-            names = ", ".join(f"public.{name}" for name in rebuilt_tables())
-            conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
-            position = self._replay(runner, position, progress)
-            self._swap(conn)
+        applier = BulkApplier(shadow, runner.projections)
+        try:
+            self._replay_log(applier, report, progress)
+            for _round in range(CATCH_UP_ROUNDS):
+                if not self._catch_up(applier, self._behind(shadow, applier), report, progress):
+                    break
+            early = self._held_back(shadow, applier, self._behind(shadow, applier))
+            self._accepted([h for h in early if h.stuck], accept)
+            self._create_shadow_indexes()
+            with self.engine.begin() as conn:
+                names = ", ".join(f"public.{name}" for name in rebuilt_tables())
+                conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+                behind = self._behind(shadow, applier)
+                self._catch_up(applier, behind, report, progress)
+                held = self._held_back(shadow, applier, behind)
+                report.accepted = self._accepted(held, accept)
+                self._swap(conn)
+        except BaseException:
+            self._drop_shadow()
+            raise
+        finally:
+            shadow.dispose()
         with self.engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE"))
-        shadow.dispose()
-        return position
+        report.tables_seconds = time.perf_counter() - started
+        log.info("read models rebuilt: %d events in %.1f s", report.events,
+                 report.tables_seconds)
+        self._fill_redis(runner, report, warming)
+        return report
+
+    def _replay_log(self, applier: BulkApplier, report: RebuildReport,
+                    progress: Progress) -> None:
+        """Every event of one snapshot, in position order, a page per transaction."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                conn.execute(text("SET TRANSACTION READ ONLY"))
+                query = (select(*_EVENT_COLUMNS).where(events.c.position > bindparam("cursor"))
+                         .order_by(events.c.position).limit(self.page_size))
+                while page := self._page(conn, query, {"cursor": self.cursor}):
+                    applier.apply(page)
+                    self.cursor = page[-1].position
+                    self._replayed(report, page, progress)
+
+    def _catch_up(self, applier: BulkApplier, behind: list[HeldBack], report: RebuildReport,
+                  progress: Progress) -> int:
+        """Reads and applies the events after each behind aggregate's checkpoint (not
+        for those whose next event already failed: it would fail again)."""
+        after: dict[tuple[str, str], int] = {}
+        for b in behind:
+            if (b.projection, b.aggregate_id) not in applier.failures:
+                key = (b.aggregate_type, b.aggregate_id)
+                after[key] = min(after.get(key, b.applied), b.applied)
+        if not after:
+            return 0
+        types, ids = (list(column) for column in zip(*after))
+        params = {"types": types, "ids": ids, "after": list(after.values()),
+                  "limit": self.page_size, "cursor": 0}
+        applied = 0
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                while page := self._page(conn, _EVENTS_AFTER, params):
+                    applier.apply(page)
+                    params["cursor"] = page[-1].position
+                    applied += len(page)
+                    report.caught_up += len(page)
+                    self._replayed(report, page, progress)
+        log.info("rebuild caught up %d events of %d aggregates", applied, len(after))
+        return applied
+
+    @staticmethod
+    def _page(conn: Connection, query, params: dict) -> list[Envelope]:
+        return [Envelope.from_row(row) for row in conn.execute(query, params).mappings()]
+
+    @staticmethod
+    def _replayed(report: RebuildReport, page: list[Envelope], progress: Progress) -> None:
+        report.events += len(page)
+        report.position = max(report.position, max(e.position for e in page))
+        progress(len(page))
+
+    @staticmethod
+    def _behind(shadow: Engine, applier: BulkApplier) -> list[HeldBack]:
+        """Every (projection, aggregate) whose fresh checkpoint is below the log's last
+        version of that aggregate."""
+        pairs = [(p.name, kind) for p in applier.projections for kind in sorted(p.follows)]
+        with shadow.connect() as conn:
+            rows = conn.execute(_BEHIND, {"projections": [name for name, _ in pairs],
+                                          "types": [kind for _, kind in pairs]}).all()
+        return [HeldBack(r.projection, r.aggregate_type, r.aggregate_id, r.applied, r.last)
+                for r in rows]
+
+    @staticmethod
+    def _held_back(shadow: Engine, applier: BulkApplier,
+                   behind: list[HeldBack]) -> list[HeldBack]:
+        """What `behind` found and is still not applied, with its first missing event,
+        why it failed and whether the live workers dead-lettered it."""
+        held = [b for b in behind if applier.applied(b.projection, b.aggregate_id) < b.last]
+        if not held:
+            return []
+        for_version = [(b.aggregate_type, b.aggregate_id,
+                        applier.applied(b.projection, b.aggregate_id) + 1) for b in held]
+        with shadow.connect() as conn:
+            rows = conn.execute(_BLOCKING, {"types": [t for t, _, _ in for_version],
+                                            "ids": [i for _, i, _ in for_version],
+                                            "versions": [v for _, _, v in for_version]}).all()
+        blocking = {(r.aggregate_type, r.aggregate_id): r for r in rows}
+        described = []
+        for b in held:
+            first = blocking.get((b.aggregate_type, b.aggregate_id))
+            failure = applier.failures.get((b.projection, b.aggregate_id))
+            described.append(HeldBack(
+                b.projection, b.aggregate_type, b.aggregate_id,
+                applier.applied(b.projection, b.aggregate_id), b.last,
+                event_id=first.event_id if first else None,
+                event_type=first.event_type if first else None,
+                error=failure.error if failure else None,
+                dead_lettered=bool(first and first.dead_lettered)))
+        return described
+
+    @staticmethod
+    def _accepted(held: list[HeldBack], accept: bool) -> list[HeldBack]:
+        refused = [h for h in held if not (accept and h.dead_lettered)]
+        if refused:
+            raise RebuildRefused(refused)
+        for h in held:
+            log.warning("rebuild accepted a dead-lettered event: %s", h.describe())
+        return held
 
     def _create_shadow_tables(self) -> None:
+        """Tables and their constraints only; the other indexes come after the load."""
         with self.engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {SHADOW}"))
             translated = conn.execution_options(schema_translate_map={None: SHADOW})
-            metadata.create_all(translated, tables=[metadata.tables[name]
-                                                    for name in rebuilt_tables()])
+            for name in rebuilt_tables():
+                translated.execute(CreateTable(metadata.tables[name]))
 
-    def _replay(self, runner: ProjectionRunner, after: int, progress: Progress) -> int:
-        while batch := self._events_after(after):
-            for envelope in batch:
-                self._apply(runner, envelope)
-            after = batch[-1].position
-            progress(len(batch))
-        return after
+    def _create_shadow_indexes(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+            translated = conn.execution_options(schema_translate_map={None: SHADOW})
+            for name in rebuilt_tables():
+                for index in sorted(metadata.tables[name].indexes, key=lambda i: i.name):
+                    translated.execute(CreateIndex(index))
+                conn.execute(text(f"ANALYZE {SHADOW}.{name}"))
 
-    def _apply(self, runner: ProjectionRunner, envelope: Envelope) -> None:
-        """An event the live projections could not apply (dead-lettered there) is
-        counted and left out here too, and so are the later events of its aggregate."""
+    def _drop_shadow(self) -> None:
         try:
-            if runner.apply(envelope) is Outcome.EARLY:
-                self.held_back += 1
-        except Exception as exc:  # noqa: BLE001 (reported; the rebuild goes on)
-            self.failed += 1
-            log.warning("rebuild could not apply %s %s: %r", envelope.event_type,
-                        envelope.event_id, exc)
-
-    def _events_after(self, position: int) -> list[Envelope]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(events).where(events.c.position > position)
-                                .order_by(events.c.position).limit(self.batch_size)).mappings()
-            return [Envelope.from_row(row) for row in rows]
+            with self.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE"))
+        except Exception:  # noqa: BLE001 (the next rebuild drops it first anyway)
+            log.exception("could not drop the %s schema", SHADOW)
 
     @staticmethod
     def _swap(conn: Connection) -> None:
@@ -119,3 +350,13 @@ class ReadModelRebuild:
             conn.execute(text(f"ALTER TABLE public.{name} SET SCHEMA {RETIRED}"))
             conn.execute(text(f"ALTER TABLE {SHADOW}.{name} SET SCHEMA public"))
         conn.execute(text(f"DROP SCHEMA {SHADOW}"))
+
+    def _fill_redis(self, runner: ProjectionRunner, report: RebuildReport,
+                    warming: Progress) -> None:
+        started = time.perf_counter()
+        blocklist = next((p.blocklist for p in runner.projections
+                          if hasattr(p, "blocklist")), None)
+        report.warmed = warm.warm(self.engine, runner.documents, runner.projections,
+                                  warming, blocklist)
+        runner.documents.raise_to({LAST_POSITION_KEY: report.position})
+        report.warm_seconds = time.perf_counter() - started

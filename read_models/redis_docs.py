@@ -5,6 +5,8 @@ or duplicate write can never replace a newer document.
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from redis import Redis
 
 from read_models.framework import Outcome
@@ -91,6 +93,20 @@ class RedisDocuments:
     def put_list(self, key: str, ids: list[int], version: int) -> Outcome:
         written = self._put_list(keys=[key, f"{key}:v"], args=[version, *ids])
         return Outcome.APPLIED if written else Outcome.DUPLICATE
+
+    def put_many(self, documents: Iterable[tuple[str, str | bytes, int]]) -> int:
+        """Many `put`s (key, document, version) in one round trip; how many were written."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key, document, version in documents:
+            self._set_if_newer(keys=[key, f"{key}:v"], args=[document, version], client=pipe)
+        return sum(pipe.execute())
+
+    def put_lists(self, lists: Iterable[tuple[str, list[int], int]]) -> int:
+        """Many `put_list`s (key, ids, version) in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key, ids, version in lists:
+            self._put_list(keys=[key, f"{key}:v"], args=[version, *ids], client=pipe)
+        return sum(pipe.execute())
 
     def whole_list(self, key: str) -> list[int] | None:
         if not self.redis.exists(f"{key}:v"):

@@ -136,10 +136,11 @@ def _dead_letter(event: Envelope, subscriber: str, attempts: int, error: str) ->
 
 
 @shared_task(name=topology.REBUILD_TASK)
-def rebuild_read_models() -> str:
-    rebuild = bootstrap().read_model_rebuild()
-    position = rebuild.run()
-    return f"rebuilt up to {position}: {rebuild.failed} failed, {rebuild.held_back} held back"
+def rebuild_read_models(accept_dead_letters: bool = False) -> str:
+    """Fails (RebuildRefused, the live tables untouched) if anything is held back."""
+    report = bootstrap().read_model_rebuild().run(accept_dead_letters=accept_dead_letters)
+    return (f"rebuilt up to {report.position}: {report.events} events, "
+            f"{len(report.accepted)} dead-lettered accepted")
 
 
 @shared_task(name="ops.count")
