@@ -65,6 +65,7 @@ class UsersTable(PostgresProjection):
 
     name = "users_table"
     follows = frozenset({"user"})
+    tables = frozenset({"read_users"})      # what it reads and writes (the rebuild's)
 
     def __init__(self, engine: Engine, documents: RedisDocuments):
         super().__init__(engine)
@@ -85,7 +86,7 @@ class UsersTable(PostgresProjection):
     def unhandled(self, conn, event: Envelope) -> tuple[dict, int]:
         return self._merge(conn, event, {}, {})
 
-    def bulk_fold(self, conn: Connection) -> "UsersFold":
+    def bulk_fold(self, conn: Connection, shared: dict) -> "UsersFold":
         return UsersFold(conn)
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
@@ -184,6 +185,7 @@ class SessionsTable(PostgresProjection):
 
     name = "sessions_table"
     follows = frozenset({"session"})
+    tables = frozenset({"read_sessions"})
 
     def __init__(self, engine: Engine, blocklist: SessionBlocklist):
         super().__init__(engine)
@@ -202,7 +204,7 @@ class SessionsTable(PostgresProjection):
         conn.execute(update(read_sessions).where(
             read_sessions.c.session_id == event.aggregate_id).values(session_changes(event)))
 
-    def bulk_fold(self, conn: Connection) -> "SessionsFold":
+    def bulk_fold(self, conn: Connection, shared: dict) -> "SessionsFold":
         return SessionsFold(conn)
 
 

@@ -1,24 +1,31 @@
-"""The projections' bulk path, for the rebuild: many events per transaction.
+"""The projections' bulk path, for the rebuild: events fold in memory, rows written once.
 
-A projection may offer a fold, `bulk_fold(conn)`, an object with
+A projection may offer a fold, `bulk_fold(conn, shared)`, an object with
     load(aggregate_ids) -> {id: state}   the rows that exist, in one query
     evolve(state, envelope) -> state     the state after one event (None: no row);
                                          raises where the projection's handler would
     save({id: state})                    the changed rows, in a statement or two
-so that a chunk of events folds in memory and writes each changed row once. The
-handlers and the folds share the pure functions that say what an event means.
+The handlers and the folds share the pure functions that say what an event means.
+`shared` is one dict for every fold until the next flush: folds that read what
+another keeps (the movies fold reads the genre names the genres fold keeps) meet
+there. Folds save in the order of the projections.
+States stay in memory across pages and are written when the applier flushes: when
+it holds more than `max_states`, before an event that needs a handler, and when the
+rebuild asks (before it compares checkpoints with the log). A flush writes every
+changed row and every moved checkpoint and commits; the states are then dropped
+and loaded again when their aggregates come back.
 
 A projection without a fold (or an event some follower cannot fold) is applied
-through the per-event handlers, in the same transaction, a savepoint each. Every
-fold saves what it holds before such an event and starts afresh after it, so a
-handler that reads or writes another projection's table (GenresSynced recounts
-read_movies) sees what a one-by-one replay would have shown it.
+through the per-event handlers, a savepoint each, right after a flush, so a handler
+that reads or writes another projection's table (GenresSynced recounts read_movies)
+sees what a one-by-one replay would have shown it.
 
 Checkpoints live in memory (the applier is the only writer of the tables it fills,
-which start empty) and are written once per chunk. An event that fails is recorded
-with its error and its aggregate is held back in that projection, as in the live
-workers. If a bulk save fails (the database refused a row), the chunk is rolled
-back and applied again event by event through the handlers, which finds the event.
+which start empty). An event that fails is recorded with its error, and its
+aggregate is held back in that projection, as in the live workers. A row the
+database refuses at a flush is found by halving the save; that aggregate goes back
+to its last written checkpoint and from then on through the handlers, one event at
+a time, which finds the event that fails.
 """
 from __future__ import annotations
 
@@ -35,6 +42,8 @@ from read_models.envelope import Envelope
 from read_models.framework import Outcome, Projection, gate
 
 log = logging.getLogger(__name__)
+
+MAX_STATES = 150_000      # states held in memory before a flush
 
 
 class Fold(Protocol):
@@ -71,102 +80,65 @@ _SAVE_CHECKPOINTS = text("""
                          CAST(:versions AS integer[]))
     ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = EXCLUDED.version
 """)
+_WRITTEN_CHECKPOINTS = text("""
+    SELECT aggregate_id, version FROM projection_checkpoints
+    WHERE projection = :projection AND aggregate_id = ANY(CAST(:ids AS text[]))
+""")
 
 
-class _Chunk:
-    """What one transaction changes: checkpoints, failures, held-back events."""
+@dataclass
+class Applied:
+    """What an applier has written (after a flush): to carry it to another applier."""
 
-    def __init__(self, applier: "BulkApplier", conn: Connection):
-        self.applier, self.conn = applier, conn
-        self.checkpoints: dict[str, dict[str, int]] = {p.name: {} for p in applier.projections}
-        self.failures: dict[tuple[str, str], Failure] = {}
-        self.held_back = 0
+    checkpoints: dict[str, dict[str, int]]
+    failures: dict[tuple[str, str], Failure]
+    one_by_one: set[tuple[str, str]]
+    held_back: int
 
-    def applied(self, projection: Projection, aggregate_id: str) -> int:
-        mine = self.checkpoints[projection.name]
-        if aggregate_id in mine:
-            return mine[aggregate_id]
-        return self.applier.checkpoints[projection.name].get(aggregate_id, 0)
 
-    def gate(self, projection: Projection, envelope: Envelope) -> bool:
-        outcome = gate(self.applied(projection, envelope.aggregate_id),
-                       envelope.aggregate_version)
-        self.held_back += outcome is Outcome.EARLY
-        return outcome is Outcome.APPLIED
+class _Folding:
+    """One projection's fold between two flushes: its states and which changed."""
 
-    def advance(self, projection: Projection, envelope: Envelope) -> None:
-        self.checkpoints[projection.name][envelope.aggregate_id] = envelope.aggregate_version
-
-    def fail(self, projection: Projection, envelope: Envelope, exc: Exception) -> None:
-        first_line = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        self.failures[(projection.name, envelope.aggregate_id)] = Failure(
-            projection.name, envelope, first_line[:300])
-
-    def fold(self, run: list[Envelope]) -> None:
-        """A run of events every follower can fold: load, evolve, save once."""
-        followers = self.applier.followers
-        states: dict[str, dict[str, Any]] = {}
-        folds: dict[str, Fold] = {}
-        dirty: dict[str, set[str]] = {}
-        for projection in {p for e in run for p in followers(e)}:
-            known = sorted({e.aggregate_id for e in run if projection.follows_event(e)
-                            and self.applied(projection, e.aggregate_id) > 0})
-            folds[projection.name] = fold = projection.bulk_fold(self.conn)
-            states[projection.name] = fold.load(known) if known else {}
-            dirty[projection.name] = set()
-        for envelope in run:
-            for projection in followers(envelope):
-                if not self.gate(projection, envelope):
-                    continue
-                mine, aggregate_id = states[projection.name], envelope.aggregate_id
-                state = mine.get(aggregate_id)
-                try:
-                    new = folds[projection.name].evolve(state, envelope)
-                except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
-                    self.fail(projection, envelope, exc)
-                    continue
-                if new is not state:
-                    mine[aggregate_id] = new
-                    dirty[projection.name].add(aggregate_id)
-                self.advance(projection, envelope)
-        for name, fold in folds.items():
-            changed = {i: states[name][i] for i in dirty[name] if states[name][i] is not None}
-            if changed:
-                fold.save(changed)
-
-    def handle(self, envelope: Envelope) -> None:
-        """One event through its followers' own handlers, a savepoint each."""
-        for projection in self.applier.followers(envelope):
-            if not self.gate(projection, envelope):
-                continue
-            handler = projection.handler_for(envelope.event_type) or projection.unhandled
-            try:
-                with self.conn.begin_nested():
-                    handler(self.conn, envelope)
-            except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
-                self.fail(projection, envelope, exc)
-                continue
-            self.advance(projection, envelope)
-
-    def save_checkpoints(self) -> None:
-        rows = [(name, aggregate_id, version) for name, mine in self.checkpoints.items()
-                for aggregate_id, version in mine.items()]
-        if rows:
-            names, ids, versions = map(list, zip(*rows))
-            self.conn.execute(_SAVE_CHECKPOINTS, {"projections": names, "ids": ids,
-                                                  "versions": versions})
+    def __init__(self, fold: Fold):
+        self.fold, self.states, self.dirty = fold, {}, set()
 
 
 class BulkApplier:
-    """Applies chunks of events (in position order) to fresh tables through `engine`."""
+    """Applies pages of events (in position order) to fresh tables through `engine`.
+    Call `flush()` before reading what it wrote, and `close()` at the end."""
 
-    def __init__(self, engine: Engine, projections: Iterable[Projection]):
-        self.engine = engine
+    def __init__(self, engine: Engine, projections: Iterable[Projection],
+                 max_states: int = MAX_STATES):
         self.projections = list(projections)
+        self.max_states = max_states
+        self.conn: Connection = engine.connect()
         self.checkpoints: dict[str, dict[str, int]] = {p.name: {} for p in self.projections}
         self.failures: dict[tuple[str, str], Failure] = {}
         self.held_back = 0
+        self._unsaved: dict[str, dict[str, int]] = {p.name: {} for p in self.projections}
+        self._folding: dict[str, _Folding] = {}
+        self._shared: dict = {}
+        self._one_by_one: set[tuple[str, str]] = set()   # aggregates a flush refused
         self._followers: dict[str, list[Projection]] = {}
+
+    def close(self) -> None:
+        if not self.conn.closed:
+            self.conn.rollback()
+            self.conn.close()
+
+    def applied_so_far(self) -> Applied:
+        """Call after `flush()`."""
+        return Applied({name: dict(mine) for name, mine in self.checkpoints.items()},
+                       dict(self.failures), set(self._one_by_one), self.held_back)
+
+    def absorb(self, applied: Applied) -> None:
+        """Takes over what another applier wrote to the same tables (for other
+        projections, or other aggregates)."""
+        for name, mine in applied.checkpoints.items():
+            self.checkpoints[name].update(mine)
+        self.failures.update(applied.failures)
+        self._one_by_one |= applied.one_by_one
+        self.held_back += applied.held_back
 
     def followers(self, envelope: Envelope) -> list[Projection]:
         kind = envelope.aggregate_type
@@ -174,42 +146,136 @@ class BulkApplier:
             self._followers[kind] = [p for p in self.projections if p.follows_event(envelope)]
         return self._followers[kind]
 
-    def foldable(self, envelope: Envelope) -> bool:
-        return all(hasattr(p, "bulk_fold") for p in self.followers(envelope))
-
-    def apply(self, envelopes: list[Envelope]) -> None:
-        """One transaction for the chunk; event by event through the handlers if a
-        bulk save is refused."""
-        try:
-            chunk = self._apply(envelopes, bulk=True)
-        except (DataError, IntegrityError) as exc:   # a row the database refuses
-            log.warning("a bulk save failed (%s); applying the chunk event by event",
-                        type(exc.orig).__name__)
-            chunk = self._apply(envelopes, bulk=False)
-        for name, mine in chunk.checkpoints.items():
-            self.checkpoints[name].update(mine)
-        self.failures.update(chunk.failures)
-        self.held_back += chunk.held_back
-        for key, failure in list(self.failures.items()):   # applied since (a later try)
-            if self.applied(*key) >= failure.envelope.aggregate_version:
-                del self.failures[key]
-
-    def _apply(self, envelopes: list[Envelope], bulk: bool) -> _Chunk:
-        with self.engine.begin() as conn:
-            chunk = _Chunk(self, conn)
-            start = 0
-            while start < len(envelopes):
-                end = start
-                while bulk and end < len(envelopes) and self.foldable(envelopes[end]):
-                    end += 1
-                if end > start:
-                    chunk.fold(envelopes[start:end])
-                else:
-                    chunk.handle(envelopes[start])
-                    end = start + 1
-                start = end
-            chunk.save_checkpoints()
-        return chunk
-
     def applied(self, projection_name: str, aggregate_id: str) -> int:
         return self.checkpoints[projection_name].get(aggregate_id, 0)
+
+    def apply(self, envelopes: list[Envelope]) -> None:
+        """A page of events: runs that every follower can fold are folded; the rest
+        go through the handlers, each after a flush."""
+        start = 0
+        while start < len(envelopes):
+            end = start
+            while end < len(envelopes) and self._foldable(envelopes[end]):
+                end += 1
+            if end > start:
+                self._fold(envelopes[start:end])
+            else:
+                self.flush()
+                self._handle(envelopes[start], self.followers(envelopes[start]))
+                end = start + 1
+            start = end
+        if sum(len(f.states) for f in self._folding.values()) > self.max_states:
+            self.flush()
+
+    def _foldable(self, envelope: Envelope) -> bool:
+        return all(hasattr(p, "bulk_fold")
+                   and (p.name, envelope.aggregate_id) not in self._one_by_one
+                   for p in self.followers(envelope))
+
+    def _gate(self, projection: Projection, envelope: Envelope) -> bool:
+        outcome = gate(self.applied(projection.name, envelope.aggregate_id),
+                       envelope.aggregate_version)
+        self.held_back += outcome is Outcome.EARLY
+        return outcome is Outcome.APPLIED
+
+    def _advance(self, projection: Projection, envelope: Envelope) -> None:
+        for mine in (self.checkpoints[projection.name], self._unsaved[projection.name]):
+            mine[envelope.aggregate_id] = envelope.aggregate_version
+        self.failures.pop((projection.name, envelope.aggregate_id), None)
+
+    def _fail(self, projection: Projection, envelope: Envelope, exc: Exception) -> None:
+        first_line = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        self.failures[(projection.name, envelope.aggregate_id)] = Failure(
+            projection.name, envelope, first_line[:300])
+
+    def _folding_of(self, projection: Projection) -> _Folding:
+        if projection.name not in self._folding:
+            self._folding[projection.name] = _Folding(
+                projection.bulk_fold(self.conn, self._shared))
+        return self._folding[projection.name]
+
+    def _fold(self, run: list[Envelope]) -> None:
+        for projection in {p for e in run for p in self.followers(e)}:
+            folding = self._folding_of(projection)
+            missing = sorted({e.aggregate_id for e in run if projection.follows_event(e)
+                              and e.aggregate_id not in folding.states
+                              and self.applied(projection.name, e.aggregate_id) > 0})
+            if missing:
+                folding.states.update(folding.fold.load(missing))
+        for envelope in run:
+            for projection in self.followers(envelope):
+                if not self._gate(projection, envelope):
+                    continue
+                folding, aggregate_id = self._folding[projection.name], envelope.aggregate_id
+                state = folding.states.get(aggregate_id)
+                try:
+                    new = folding.fold.evolve(state, envelope)
+                except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
+                    self._fail(projection, envelope, exc)
+                    continue
+                if new is not state:
+                    folding.states[aggregate_id] = new
+                    folding.dirty.add(aggregate_id)
+                self._advance(projection, envelope)
+
+    def _handle(self, envelope: Envelope, projections: list[Projection]) -> None:
+        """One event through these projections' own handlers, a savepoint each, with
+        nothing held in memory (right after a flush)."""
+        for projection in projections:
+            if not self._gate(projection, envelope):
+                continue
+            handler = projection.handler_for(envelope.event_type) or projection.unhandled
+            try:
+                with self.conn.begin_nested():
+                    handler(self.conn, envelope)
+            except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
+                self._fail(projection, envelope, exc)
+                continue
+            self._advance(projection, envelope)
+
+    def flush(self) -> None:
+        """Writes every changed state and moved checkpoint, commits, forgets the states."""
+        for name in (p.name for p in self.projections if p.name in self._folding):
+            folding = self._folding[name]
+            changed = {i: folding.states[i] for i in folding.dirty
+                       if folding.states[i] is not None}
+            if changed:
+                self._save(name, folding.fold, changed)
+        rows = [(name, aggregate_id, version) for name, mine in self._unsaved.items()
+                for aggregate_id, version in mine.items()]
+        if rows:
+            names, ids, versions = (list(column) for column in zip(*rows))
+            self.conn.execute(_SAVE_CHECKPOINTS, {"projections": names, "ids": ids,
+                                                  "versions": versions})
+        self.conn.commit()
+        self._folding.clear()
+        self._shared = {}
+        for mine in self._unsaved.values():
+            mine.clear()
+
+    def _save(self, name: str, fold: Fold, states: dict[str, Any]) -> None:
+        refused = self._save_halving(fold, states)
+        if not refused:
+            return
+        log.warning("%s: the database refused %d row(s); those aggregates go one event "
+                    "at a time from their last written checkpoint", name, len(refused))
+        written = dict(self.conn.execute(_WRITTEN_CHECKPOINTS, {
+            "projection": name, "ids": refused}).all())
+        for aggregate_id in refused:
+            self.checkpoints[name][aggregate_id] = written.get(aggregate_id, 0)
+            self._unsaved[name].pop(aggregate_id, None)
+            self._one_by_one.add((name, aggregate_id))
+
+    def _save_halving(self, fold: Fold, states: dict[str, Any]) -> list[str]:
+        """Saves what the database takes; returns the aggregates whose row it refused."""
+        try:
+            with self.conn.begin_nested():
+                fold.save(states)
+            return []
+        except (DataError, IntegrityError):
+            if len(states) == 1:
+                return list(states)
+        items = list(states.items())
+        half = len(items) // 2
+        return (self._save_halving(fold, dict(items[:half]))
+                + self._save_halving(fold, dict(items[half:])))

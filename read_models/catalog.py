@@ -80,10 +80,10 @@ def _release_date(value: str) -> date | None:
 def movie_columns(fields: dict, genre_names: dict[int, str], favorite_count: int,
                   delisted: bool, version: int) -> dict:
     """The read_movies columns a movie's fields give (documents as dicts)."""
+    card = docs.card(fields, genre_names, favorite_count)
     return {
-        "tmdb_id": fields["tmdb_id"], "fields": fields,
-        "card": docs.card(fields, genre_names, favorite_count),
-        "detail": docs.detail(fields, genre_names, favorite_count), "title": fields["title"],
+        "tmdb_id": fields["tmdb_id"], "fields": fields, "card": card,
+        "detail": docs.detail_of_card(card, fields), "title": fields["title"],
         "original_title": fields["original_title"], "overview": fields["overview"],
         "popularity": fields["popularity"], "vote_average": fields["vote_average"],
         "vote_count": fields["vote_count"],
@@ -153,6 +153,7 @@ class MoviesTable(_RedisCopy):
 
     name = "movies_table"
     follows = frozenset({"movie"})
+    tables = frozenset({"read_movies", "read_genres"})
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
         super().after_commit(envelope, outcome, result)
@@ -208,8 +209,8 @@ class MoviesTable(_RedisCopy):
                 read_movies.c.tmdb_id == int(aggregate_id))).mappings().first()
         return [] if row is None else puts_of_stored_movie(row)
 
-    def bulk_fold(self, conn: Connection) -> "MoviesFold":
-        return MoviesFold(conn)
+    def bulk_fold(self, conn: Connection, shared: dict) -> "MoviesFold":
+        return MoviesFold(conn, shared)
 
 
 def puts_of_stored_movie(row: Any) -> list[Put]:
@@ -259,15 +260,26 @@ _MOVE_GENRE_COUNTS = text("""
 """)
 
 
-class MoviesFold:
-    """MoviesTable's bulk path: the same rows and genre counts its handlers write.
-    Genre names change only with GenresSynced, which GenresTable applies through its
-    handler (the rebuild saves every fold before it and starts new ones after), so
-    the names read when the fold starts are the ones each handler would have read."""
+def _genre_names(conn: Connection, shared: dict) -> dict[int, str]:
+    """The genre names as the handlers would read them from read_genres now: kept in
+    `shared`, where GenresFold replaces them at each GenresSynced (in log order)."""
+    if "genre_names" not in shared:
+        rows = conn.execute(text("SELECT id, name FROM read_genres")).all()
+        shared["genre_names"] = dict(rows)
+    return shared["genre_names"]
 
-    def __init__(self, conn: Connection):
-        self.conn = conn
-        self.genre_names = dict(conn.execute(text("SELECT id, name FROM read_genres")).all())
+
+class MoviesFold:
+    """MoviesTable's bulk path: the same rows and genre counts its handlers write,
+    cards built with the genre names of the moment (see _genre_names)."""
+
+    def __init__(self, conn: Connection, shared: dict):
+        self.conn, self.shared = conn, shared
+        _genre_names(conn, shared)
+
+    @property
+    def genre_names(self) -> dict[int, str]:
+        return self.shared["genre_names"]
 
     def load(self, aggregate_ids: list[str]) -> dict[str, MovieState]:
         rows = self.conn.execute(_LOAD_MOVIES, {"ids": [int(i) for i in aggregate_ids]})
@@ -359,6 +371,7 @@ class GenresTable(PostgresProjection):
 
     name = "genres_table"
     follows = frozenset({"genre_catalog"})
+    tables = frozenset({"read_genres", "read_movies"})
 
     def __init__(self, engine: Engine, documents: RedisDocuments):
         super().__init__(engine)
@@ -375,6 +388,39 @@ class GenresTable(PostgresProjection):
         if outcome is Outcome.APPLIED:
             self.documents.redis.delete(docs.GENRES_KEY)
 
+    def bulk_fold(self, conn: Connection, shared: dict) -> "GenresFold":
+        return GenresFold(conn, shared)
+
+
+class GenresFold:
+    """GenresTable's bulk path. The names change in memory at once (the movies fold
+    builds the next cards with them); the rows are written when the rebuild saves,
+    after the movies fold (projection order), then the counts are recounted over
+    read_movies as the handler does. A recount at the save gives what one at the sync
+    plus the movies fold's increments would, since a movie is imported once and
+    delisted once (the counts the handlers keep are then exact)."""
+
+    def __init__(self, conn: Connection, shared: dict):
+        self.conn, self.shared = conn, shared
+        _genre_names(conn, shared)
+
+    def load(self, aggregate_ids: list[str]) -> dict[str, list[dict]]:
+        return {}
+
+    def evolve(self, state: list[dict] | None, event: Envelope) -> list[dict] | None:
+        if event.event_type != "GenresSynced":
+            return state
+        genres = event.payload["genres"]
+        self.shared["genre_names"] = {int(g["id"]): g["name"] for g in genres}
+        self.shared["genres_synced"] = genres
+        return genres
+
+    def save(self, states: dict[str, list[dict]]) -> None:
+        genres = self.shared["genres_synced"]      # the last one, whichever aggregate
+        self.conn.execute(_NAME_GENRES, {"genres": json.dumps(genres)})
+        self.conn.execute(_UNNAME_OTHERS, {"ids": [int(g["id"]) for g in genres]})
+        self.conn.execute(_RECOUNT_GENRES)
+
 
 _UPSERT_LIST = text("""
     INSERT INTO read_lists AS l (name, tmdb_ids, refreshed_at, version)
@@ -390,6 +436,7 @@ class ListsTable(PostgresProjection):
 
     name = "lists_table"
     follows = frozenset({"curated_list"})
+    tables = frozenset({"read_lists"})
 
     def __init__(self, engine: Engine, documents: RedisDocuments):
         super().__init__(engine)
@@ -414,7 +461,7 @@ class ListsTable(PostgresProjection):
                 read_lists.c.name == name)).first()
         return (list(row.tmdb_ids), row.version) if row else ([], 0)
 
-    def bulk_fold(self, conn: Connection) -> "ListsFold":
+    def bulk_fold(self, conn: Connection, shared: dict) -> "ListsFold":
         return ListsFold(conn)
 
 

@@ -81,9 +81,13 @@ def card(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: in
 
 
 def detail(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: int) -> dict:
+    return detail_of_card(card(fields, genre_names, favorite_count), fields)
+
+
+def detail_of_card(movie_card: dict, fields: dict[str, Any]) -> dict:
+    """The detail, from the card of the same fields (saves building the card twice)."""
     extra = {name: fields.get(name) for name in DETAIL_FIELDS}
-    return {**card(fields, genre_names, favorite_count), **extra,
-            "average_user_rating": None}
+    return {**movie_card, **extra, "average_user_rating": None}
 
 
 def genre_list(rows: list[dict]) -> list[dict]:

@@ -3,9 +3,10 @@
 1. Fresh copies of the read tables and checkpoints, without their secondary indexes,
    go into a `rebuild` schema while the live ones keep serving.
 2. The log is read in one REPEATABLE READ snapshot, paged by position *inside* that
-   snapshot, so no page can miss a row the snapshot holds. Events commit in another
-   order than their positions, so a row whose transaction commits after the snapshot
-   is not in it: step 3 finds it.
+   snapshot, so no page can miss a row the snapshot holds (read_models.log_pass; in
+   several processes when the projections split into groups that share no table).
+   Events commit in another order than their positions, so a row whose transaction
+   commits after the snapshot is not in it: step 3 finds it.
 3. Catch-up: every aggregate's last version in `events` is compared with the fresh
    checkpoints of every projection that follows its type, and whatever is behind is
    read from the log and applied; repeated while it keeps finding work.
@@ -20,38 +21,36 @@
    model. Redis is then filled from the new tables (read_models.warm), each document
    only if newer than what Redis holds.
 
-The events are applied in bulk (read_models.bulk): many per transaction, each
-changed row written once per chunk, checkpoints in one statement per chunk.
+The events are applied in bulk (read_models.bulk): folded in memory, each changed
+row written once per flush, checkpoints in one statement per flush.
 """
 from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, pool, select, text
+from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.db.metadata import metadata
-from adapters.db.tables import events
 from read_models import warm
 from read_models.bulk import BulkApplier
-from read_models.envelope import Envelope
+from read_models.log_pass import EVENT_COLUMNS, LogPass, envelopes
 from read_models.runner import LAST_POSITION_KEY, ProjectionRunner
 
 log = logging.getLogger(__name__)
 
 SHADOW, RETIRED = "rebuild", "retired"
 REBUILD_LOCK = 7_311_2025
-PAGE_SIZE = 10_000       # events per read and per transaction
+PAGE_SIZE = 10_000       # events per read
+WORKERS = 2              # processes for the log pass (this machine has 2 cores)
 CATCH_UP_ROUNDS = 5      # before the lock; each round reads what the last one missed
 Progress = Callable[[int], None]
-_EVENT_COLUMNS = [events.c[name] for name in (
-    "position", "event_id", "event_type", "event_version", "aggregate_type", "aggregate_id",
-    "aggregate_version", "occurred_at", "payload", "correlation_id", "causation_id",
-    "actor_id")]
 
 
 class RebuildBusy(RuntimeError):
@@ -109,6 +108,15 @@ class RebuildReport:
     tables_seconds: float = 0.0      # until the swap committed
     warmed: warm.Warmed | None = None
     warm_seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)   # seconds each step took
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
 
 
 def rebuilt_tables() -> list[str]:
@@ -138,7 +146,7 @@ _BEHIND = text(f"""
     WHERE coalesce(c.version, 0) < l.version
 """)
 _EVENTS_AFTER = text(f"""
-    SELECT {", ".join("e." + c.name for c in _EVENT_COLUMNS)}
+    SELECT {", ".join("e." + c for c in EVENT_COLUMNS.split(", "))}
     FROM public.events e
     JOIN unnest(CAST(:types AS text[]), CAST(:ids AS text[]), CAST(:after AS integer[]))
          AS b(aggregate_type, aggregate_id, after)
@@ -162,8 +170,9 @@ _BLOCKING = text("""
 
 class ReadModelRebuild:
     def __init__(self, engine: Engine, make_runner: Callable[[Engine], ProjectionRunner],
-                 page_size: int = PAGE_SIZE):
+                 page_size: int = PAGE_SIZE, workers: int = WORKERS):
         self.engine, self.make_runner, self.page_size = engine, make_runner, page_size
+        self.workers = workers
         self.cursor = 0      # the position the log pass has read up to (tests watch it)
 
     def events_to_replay(self) -> int:
@@ -185,27 +194,38 @@ class ReadModelRebuild:
 
     def _rebuild(self, progress: Progress, warming: Progress, accept: bool) -> RebuildReport:
         started, report = time.perf_counter(), RebuildReport()
-        self._create_shadow_tables()
-        shadow = shadow_engine(self.engine.url.render_as_string(hide_password=False))
+        url = self.engine.url.render_as_string(hide_password=False)
+        with report.phase("fresh tables"):
+            self._create_shadow_tables()
+        shadow = shadow_engine(url)
         runner = self.make_runner(shadow)
-        applier = BulkApplier(shadow, runner.projections)
+        applier = None
         try:
-            self._replay_log(applier, report, progress)
-            for _round in range(CATCH_UP_ROUNDS):
-                if not self._catch_up(applier, self._behind(shadow, applier), report, progress):
-                    break
-            early = self._held_back(shadow, applier, self._behind(shadow, applier))
-            self._accepted([h for h in early if h.stuck], accept)
-            self._create_shadow_indexes()
-            with self.engine.begin() as conn:
+            with report.phase("log pass"):
+                applier = LogPass(self.engine, lambda: shadow_engine(url), runner.projections,
+                                  self.page_size, self.workers).run(
+                    lambda n, at: self._passed(report, n, at, progress))
+            with report.phase("catch-up"):
+                for _round in range(CATCH_UP_ROUNDS):
+                    if not self._catch_up(applier, self._behind(shadow, applier), report,
+                                          progress):
+                        break
+                early = self._held_back(shadow, applier, self._behind(shadow, applier))
+                self._accepted([h for h in early if h.stuck], accept)
+            with report.phase("indexes"):
+                self._create_shadow_indexes()
+            with report.phase("locked: last catch-up and swap"), self.engine.begin() as conn:
                 names = ", ".join(f"public.{name}" for name in rebuilt_tables())
                 conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
                 behind = self._behind(shadow, applier)
                 self._catch_up(applier, behind, report, progress)
                 held = self._held_back(shadow, applier, behind)
                 report.accepted = self._accepted(held, accept)
+                applier.close()
                 self._swap(conn)
         except BaseException:
+            if applier is not None:
+                applier.close()
             self._drop_shadow()
             raise
         finally:
@@ -213,24 +233,19 @@ class ReadModelRebuild:
         with self.engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE"))
         report.tables_seconds = time.perf_counter() - started
-        log.info("read models rebuilt: %d events in %.1f s", report.events,
-                 report.tables_seconds)
-        self._fill_redis(runner, report, warming)
+        log.info("read models rebuilt: %d events in %.1f s (%s)", report.events,
+                 report.tables_seconds, ", ".join(f"{k} {v:.1f} s"
+                                                  for k, v in report.phases.items()))
+        with report.phase("Redis"):
+            self._fill_redis(runner, report, warming)
         return report
 
-    def _replay_log(self, applier: BulkApplier, report: RebuildReport,
-                    progress: Progress) -> None:
-        """Every event of one snapshot, in position order, a page per transaction."""
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-                query = (select(*_EVENT_COLUMNS).where(events.c.position > bindparam("cursor"))
-                         .order_by(events.c.position).limit(self.page_size))
-                while page := self._page(conn, query, {"cursor": self.cursor}):
-                    applier.apply(page)
-                    self.cursor = page[-1].position
-                    self._replayed(report, page, progress)
+    def _passed(self, report: RebuildReport, count: int, position: int,
+                progress: Progress) -> None:
+        self.cursor = max(self.cursor, position)
+        report.events += count
+        report.position = max(report.position, position)
+        progress(count)
 
     def _catch_up(self, applier: BulkApplier, behind: list[HeldBack], report: RebuildReport,
                   progress: Progress) -> int:
@@ -250,24 +265,16 @@ class ReadModelRebuild:
         with self.engine.connect() as conn:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                while page := self._page(conn, _EVENTS_AFTER, params):
+                while page := envelopes(conn, _EVENTS_AFTER, params):
                     applier.apply(page)
                     params["cursor"] = page[-1].position
                     applied += len(page)
                     report.caught_up += len(page)
-                    self._replayed(report, page, progress)
+                    self._passed(report, len(page), max(e.position for e in page),
+                                 progress)
+        applier.flush()
         log.info("rebuild caught up %d events of %d aggregates", applied, len(after))
         return applied
-
-    @staticmethod
-    def _page(conn: Connection, query, params: dict) -> list[Envelope]:
-        return [Envelope.from_row(row) for row in conn.execute(query, params).mappings()]
-
-    @staticmethod
-    def _replayed(report: RebuildReport, page: list[Envelope], progress: Progress) -> None:
-        report.events += len(page)
-        report.position = max(report.position, max(e.position for e in page))
-        progress(len(page))
 
     @staticmethod
     def _behind(shadow: Engine, applier: BulkApplier) -> list[HeldBack]:
@@ -327,12 +334,18 @@ class ReadModelRebuild:
                 translated.execute(CreateTable(metadata.tables[name]))
 
     def _create_shadow_indexes(self) -> None:
+        """Built over the loaded tables, several at once (a connection each)."""
+        def build(index) -> None:
+            with self.engine.begin() as conn:
+                conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+                conn.execution_options(schema_translate_map={None: SHADOW}).execute(
+                    CreateIndex(index))
+        indexes = [index for name in rebuilt_tables()
+                   for index in metadata.tables[name].indexes]
+        with ThreadPoolExecutor(max(1, self.workers)) as pool_of_builders:
+            list(pool_of_builders.map(build, indexes))
         with self.engine.begin() as conn:
-            conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-            translated = conn.execution_options(schema_translate_map={None: SHADOW})
             for name in rebuilt_tables():
-                for index in sorted(metadata.tables[name].indexes, key=lambda i: i.name):
-                    translated.execute(CreateIndex(index))
                 conn.execute(text(f"ANALYZE {SHADOW}.{name}"))
 
     def _drop_shadow(self) -> None:

@@ -58,7 +58,8 @@ def warm(engine: Engine, documents: RedisDocuments, projections: Sequence[Projec
                                            read_movies.c.detail, read_movies.c.delisted,
                                            read_movies.c.recommendations,
                                            read_movies.c.similar, read_movies.c.version)):
-            puts = [put for r in batch for put in puts_of_stored_movie(r._mapping)]
+            puts = [put for r in batch for put in puts_of_stored_movie(r._mapping)
+                    if put.document != "[]"]     # relations never refreshed (as live)
             written += documents.put_many((p.key, p.document, p.version) for p in puts)
             rows += len(batch)
             progress(len(batch))

@@ -1,0 +1,220 @@
+"""`movienexus read-models rebuild` over a generated log, beside a COPY of the same rows.
+
+The log is what a busy catalog and its people write: users registering, verifying,
+editing their profile and changing passwords; their sessions starting, refreshing and
+ending; a catalog import (MovieImported), later syncs (MovieUpdated with the changed
+fields, relations, a few delistings), two genre syncs and the curated lists, all
+interleaved in time, each aggregate's events in version order. The payloads come
+from the domain's own event classes. The rows go straight into `events` with COPY.
+
+The baseline is COPY of the same rows through a client into a scratch table: about
+the least any process that reads the log and writes tables can do."""
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench.catalog_env import fresh_container, fresh_settings
+from domain.accounts import events as people
+from domain.catalog import events as catalog
+from domain.catalog.fields import DEFAULTS
+from read_models.movie_documents import TMDB_MOVIE_GENRES
+
+USERS = 8_000
+MOVIES = 25_000
+LISTS = ("popular", "top_rated", "now_playing", "upcoming", "trending_day", "trending_week")
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+WORDS = ("river", "night", "city", "ghost", "summer", "last", "stone", "dream", "road",
+         "winter", "fire", "garden", "silent", "red", "ocean", "empire", "little", "wild")
+
+
+class Log:
+    """Events of many aggregates, each stamped with a moment; sorted, they interleave."""
+
+    def __init__(self, rng: random.Random):
+        self.rng, self.rows = rng, []
+
+    def aggregate(self, kind: str, aggregate_id: str, moments: list[float],
+                  events: list) -> None:
+        for version, (moment, event) in enumerate(zip(sorted(moments), events), start=1):
+            self.rows.append((moment, kind, aggregate_id, version, event))
+
+    def moments(self, count: int, start: float = 0.0, end: float = 1.0) -> list[float]:
+        return [self.rng.uniform(start, end) for _ in range(count)]
+
+    def sorted_rows(self) -> list[tuple]:
+        return sorted(self.rows, key=lambda row: row[0])
+
+
+def iso(moment: float) -> str:
+    return (START + timedelta(days=30 * moment)).isoformat()
+
+
+def person(log: Log, rng: random.Random, n: int) -> None:
+    user_id, email = str(uuid.uuid4()), f"bench-{n}-{uuid.uuid4().hex[:8]}@example.com"
+    times = sorted(log.moments(3 + rng.randint(0, 10)))
+    history = [people.UserRegistered(email=email, first_name=rng.choice(WORDS).title(),
+                                     last_name="", role="user", created_at=iso(times[0]),
+                                     profile={}),
+               people.VerificationEmailRequested(email=email)]
+    if rng.random() < 0.8:
+        history.append(people.EmailVerified(email=email, verified_at=iso(times[2])))
+    while len(history) < len(times):
+        if rng.random() < 0.05:
+            history.append(people.PasswordChanged(changed_at=iso(times[len(history)])))
+            continue
+        change = rng.choice([{"first_name": rng.choice(WORDS).title()},
+                             {"profile": {"bio": " ".join(rng.sample(WORDS, 5))}},
+                             {"profile": {"timezone": "Europe/Paris", "country": "FR"}},
+                             {"last_name": rng.choice(WORDS).title()}])
+        history.append(people.ProfileUpdated(changes=change,
+                                             updated_at=iso(times[len(history)])))
+    log.aggregate("user", user_id, times, history)
+    for _ in range(rng.randint(1, 3)):
+        started = rng.uniform(times[0], 1.0)
+        steps = sorted(log.moments(1 + rng.randint(0, 6), started, min(1.0, started + 0.1)))
+        ip, agent = f"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}", "Mozilla/5.0 bench"
+        session = [people.SessionStarted(user_id=user_id, ip=ip, user_agent=agent,
+                                         started_at=iso(steps[0]))]
+        for moment in steps[1:]:
+            session.append(people.SessionRefreshed(user_id=user_id, ip=ip, user_agent=agent,
+                                                   refreshed_at=iso(moment)))
+        if rng.random() < 0.3:
+            steps.append(min(1.0, steps[-1] + 0.001))
+            session.append(people.SessionRevoked(user_id=user_id, reason="logout",
+                                                 revoked_at=iso(steps[-1])))
+        log.aggregate("session", str(uuid.uuid4()), steps, session)
+
+
+def movie(log: Log, rng: random.Random, tmdb_id: int) -> None:
+    imported_at = rng.uniform(0.05, 0.35)                 # the catalog import
+    title = " ".join(rng.sample(WORDS, rng.randint(1, 4))).title()
+    fields = {**DEFAULTS, "tmdb_id": tmdb_id, "title": title, "original_title": title,
+              "overview": " ".join(rng.choices(WORDS, k=30)).capitalize() + ".",
+              "release_date": f"{rng.randint(1950, 2026)}-{rng.randint(1, 12):02d}-"
+                              f"{rng.randint(1, 28):02d}",
+              "original_language": rng.choice(["en", "fr", "ja", "es"]),
+              "popularity": round(rng.uniform(0, 500), 3),
+              "vote_average": round(rng.uniform(0, 10), 1), "vote_count": rng.randint(0, 9999),
+              "poster_path": f"/{uuid.uuid4().hex[:16]}.jpg",
+              "genre_ids": rng.sample(sorted(TMDB_MOVIE_GENRES), rng.randint(1, 3))}
+    history, times = [catalog.MovieImported(**fields, detail_complete=False)], [imported_at]
+    for _ in range(rng.choice([0, 0, 1, 1, 2])):
+        history.append(catalog.MovieUpdated(changes={
+            "popularity": round(rng.uniform(0, 500), 3), "vote_count": rng.randint(0, 9999)}))
+        times.append(rng.uniform(imported_at, 1.0))
+    if rng.random() < 0.15:
+        history.append(catalog.MovieRelationsRefreshed(
+            kind=rng.choice(["recommendations", "similar"]),
+            tmdb_ids=[rng.randint(1, MOVIES) for _ in range(20)]))
+        times.append(rng.uniform(imported_at, 1.0))
+    if rng.random() < 0.02:
+        history.append(catalog.MovieDelisted(reason="removed from TMDb"))
+        times.append(1.0)
+    log.aggregate("movie", str(tmdb_id), times, history)
+
+
+def generate(seed: int = 2026) -> list[tuple]:
+    rng = random.Random(seed)
+    log = Log(rng)
+    for n in range(USERS):
+        person(log, rng, n)
+    for tmdb_id in range(1, MOVIES + 1):
+        movie(log, rng, tmdb_id)
+    genres = [{"id": gid, "name": name} for gid, name in TMDB_MOVIE_GENRES.items()]
+    log.aggregate("genre_catalog", "tmdb", [0.01, 0.5],
+                  [catalog.GenresSynced(genres=genres[:-1]), catalog.GenresSynced(genres=genres)])
+    for name in LISTS:
+        times = [0.36 + i * 0.05 for i in range(12)]
+        log.aggregate("curated_list", name, times, [catalog.ListRefreshed(
+            tmdb_ids=rng.sample(range(1, MOVIES + 1), 100), refreshed_at=iso(t))
+            for t in times])
+    return log.sorted_rows()
+
+
+def raw_url(container) -> str:
+    return make_url(container.settings.database_url).set(drivername="postgresql") \
+        .render_as_string(hide_password=False)
+
+
+_COLUMNS = ("event_id", "event_type", "event_version", "aggregate_type", "aggregate_id",
+            "aggregate_version", "occurred_at", "payload", "correlation_id", "published_at")
+
+
+def write_log(container, rows: list[tuple]) -> int:
+    published = datetime.now(timezone.utc)
+    with psycopg.connect(raw_url(container)) as conn:
+        with conn.cursor().copy(f"COPY events ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for moment, kind, aggregate_id, version, event in rows:
+                copy.write_row((str(uuid.uuid4()), event.event_type(), event.schema_version,
+                                kind, aggregate_id, version, iso(moment),
+                                json.dumps(event.payload()), uuid.uuid4().hex, published))
+        conn.execute("ANALYZE events")
+    return len(rows)
+
+
+def copy_baseline(container) -> float:
+    """Seconds to COPY every event row out and into a scratch table, through a client."""
+    url = raw_url(container)
+    with psycopg.connect(url) as source, psycopg.connect(url) as target:
+        target.execute("DROP TABLE IF EXISTS bench_events_copy")
+        target.execute("CREATE TABLE bench_events_copy (LIKE events)")
+        target.commit()
+        started = time.perf_counter()
+        with source.cursor().copy("COPY (SELECT * FROM events ORDER BY position) TO STDOUT") \
+                as out, target.cursor().copy("COPY bench_events_copy FROM STDIN") as into:
+            for data in out:
+                into.write(data)
+        target.commit()
+        seconds = time.perf_counter() - started
+        target.execute("DROP TABLE bench_events_copy")
+        target.commit()
+    return seconds
+
+
+def counts(container) -> dict[str, int]:
+    with container.engine.connect() as conn:
+        return {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+                for name in ("read_users", "read_sessions", "read_movies", "read_lists",
+                             "projection_checkpoints")}
+
+
+def main(_log_dir=None) -> dict:
+    container = fresh_container(fresh_settings("movienexus_bench_rebuild", ""))
+    started = time.perf_counter()
+    events = write_log(container, generate())
+    generated = time.perf_counter() - started
+    copy_seconds = copy_baseline(container)
+    report = container.read_model_rebuild().run()
+    assert report.events == events, (report.events, events)
+    return {"events": events, "generated": generated, "copy": copy_seconds,
+            "tables": report.tables_seconds, "warm": report.warm_seconds,
+            "warmed": report.warmed, "counts": counts(container)}
+
+
+def report(figures: dict, console) -> None:
+    from rich.table import Table
+    events = figures["events"]
+    tables, whole = figures["tables"], figures["tables"] + figures["warm"]
+    table = Table(title=f"Rebuild: {events:,} events ({figures['counts']['read_users']:,} "
+                        f"users, {figures['counts']['read_sessions']:,} sessions, "
+                        f"{figures['counts']['read_movies']:,} movies)")
+    table.add_column("measure")
+    table.add_column("seconds", justify="right")
+    table.add_column("events/s", justify="right")
+    table.add_row("COPY of the same rows into a scratch table (baseline)",
+                  f"{figures['copy']:.2f}", f"{events / figures['copy']:,.0f}")
+    table.add_row("rebuild: read tables, swapped in", f"{tables:.2f}",
+                  f"{events / tables:,.0f}")
+    table.add_row(f"  + Redis filled from them ({figures['warmed'].rows:,} rows)",
+                  f"{whole:.2f}", f"{events / whole:,.0f}")
+    table.add_row("ratio to COPY, tables / with Redis (aim: ≥ 20,000 events/s)",
+                  "", f"{figures['copy'] / tables:.2f} / {figures['copy'] / whole:.2f}")
+    console.print(table)
