@@ -154,10 +154,10 @@ class UsersFold:
         return replace(state, doc=merged_document(state.doc, *document_changes(event)),
                        version=event.aggregate_version)
 
-    def save(self, states: dict[str, UserRow]) -> None:
+    def save(self, conn: Connection, states: dict[str, UserRow]) -> None:
         rows = [{"user_id": s.user_id, "email": s.email, "doc": s.doc, "version": s.version}
                 for s in states.values()]
-        self.conn.execute(_SAVE_USERS, {"rows": json_rows(rows)})
+        conn.execute(_SAVE_USERS, {"rows": json_rows(rows)})
 
 
 def session_row(event: Envelope) -> dict:
@@ -244,5 +244,5 @@ class SessionsFold:
         changes = session_changes(event)
         return {**state, **changes} if state is not None and changes else state
 
-    def save(self, states: dict[str, dict]) -> None:
-        self.conn.execute(_SAVE_SESSIONS, {"rows": json_rows(list(states.values()))})
+    def save(self, conn: Connection, states: dict[str, dict]) -> None:
+        conn.execute(_SAVE_SESSIONS, {"rows": json_rows(list(states.values()))})

@@ -321,15 +321,15 @@ class MoviesFold:
                                                    "similar")})
         return (state or MovieState({})).moved(row, sorted(set(fields["genre_ids"])), +1)
 
-    def save(self, states: dict[str, MovieState]) -> None:
-        self.conn.execute(_SAVE_MOVIES, {"rows": json_rows([s.row for s in states.values()])})
+    def save(self, conn: Connection, states: dict[str, MovieState]) -> None:
+        conn.execute(_SAVE_MOVIES, {"rows": json_rows([s.row for s in states.values()])})
         deltas: Counter[int] = Counter()
         for state in states.values():
             for gid, delta in state.genre_deltas:
                 deltas[gid] += delta
         if deltas:
             ids = sorted(deltas)
-            self.conn.execute(_MOVE_GENRE_COUNTS, {"ids": ids,
+            conn.execute(_MOVE_GENRE_COUNTS, {"ids": ids,
                                                    "deltas": [deltas[i] for i in ids]})
 
 
@@ -357,10 +357,15 @@ _NAME_GENRES = text("""
     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name
 """)
 _UNNAME_OTHERS = text("UPDATE read_genres SET name = '' WHERE NOT (id = ANY(:ids))")
+# One pass over read_movies (not one per genre: the rebuild recounts before the
+# genre_ids index exists); a movie counts once per genre it has.
 _RECOUNT_GENRES = text("""
-    UPDATE read_genres g SET movie_count = (
-        SELECT count(*) FROM read_movies m
-        WHERE m.genre_ids @> ARRAY[g.id] AND NOT m.delisted)
+    UPDATE read_genres g SET movie_count = coalesce(counted.movies, 0)
+    FROM read_genres every
+    LEFT JOIN (SELECT gid, count(*) AS movies
+               FROM read_movies m, LATERAL (SELECT DISTINCT unnest(m.genre_ids) AS gid) ids
+               WHERE NOT m.delisted GROUP BY gid) counted ON counted.gid = every.id
+    WHERE g.id = every.id
 """)
 
 
@@ -415,11 +420,11 @@ class GenresFold:
         self.shared["genres_synced"] = genres
         return genres
 
-    def save(self, states: dict[str, list[dict]]) -> None:
+    def save(self, conn: Connection, states: dict[str, list[dict]]) -> None:
         genres = self.shared["genres_synced"]      # the last one, whichever aggregate
-        self.conn.execute(_NAME_GENRES, {"genres": json.dumps(genres)})
-        self.conn.execute(_UNNAME_OTHERS, {"ids": [int(g["id"]) for g in genres]})
-        self.conn.execute(_RECOUNT_GENRES)
+        conn.execute(_NAME_GENRES, {"genres": json.dumps(genres)})
+        conn.execute(_UNNAME_OTHERS, {"ids": [int(g["id"]) for g in genres]})
+        conn.execute(_RECOUNT_GENRES)
 
 
 _UPSERT_LIST = text("""
@@ -494,5 +499,5 @@ class ListsFold:
     def evolve(self, state: dict | None, event: Envelope) -> dict | None:
         return list_row(event) if event.event_type == "ListRefreshed" else state
 
-    def save(self, states: dict[str, dict]) -> None:
-        self.conn.execute(_SAVE_LISTS, {"rows": json_rows(list(states.values()))})
+    def save(self, conn: Connection, states: dict[str, dict]) -> None:
+        conn.execute(_SAVE_LISTS, {"rows": json_rows(list(states.values()))})

@@ -39,7 +39,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.db.metadata import metadata
 from read_models import warm
-from read_models.bulk import BulkApplier
+from read_models.bulk import BulkApplier, no_cyclic_gc
 from read_models.log_pass import EVENT_COLUMNS, LogPass, envelopes
 from read_models.runner import LAST_POSITION_KEY, ProjectionRunner
 
@@ -201,7 +201,7 @@ class ReadModelRebuild:
         runner = self.make_runner(shadow)
         applier = None
         try:
-            with report.phase("log pass"):
+            with report.phase("log pass"), no_cyclic_gc():
                 applier = LogPass(self.engine, lambda: shadow_engine(url), runner.projections,
                                   self.page_size, self.workers).run(
                     lambda n, at: self._passed(report, n, at, progress))

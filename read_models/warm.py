@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from adapters.revocations import SessionBlocklist
 from read_models import movie_documents as docs
 from read_models.accounts import dump, me_key
+from read_models.bulk import no_cyclic_gc
 from read_models.catalog import puts_of_stored_movie
 from read_models.catalog_tables import read_lists, read_movies
 from read_models.framework import Projection
@@ -47,7 +48,7 @@ def warm(engine: Engine, documents: RedisDocuments, projections: Sequence[Projec
          progress: Progress = lambda _n: None,
          blocklist: SessionBlocklist | None = None) -> Warmed:
     rows = written = 0
-    with engine.connect() as conn:
+    with no_cyclic_gc(), engine.connect() as conn:
         for batch in _batches(conn, select(read_users.c.user_id, read_users.c.doc,
                                            read_users.c.version)):
             written += documents.put_many((me_key(r.user_id), dump(r.doc), r.version)
