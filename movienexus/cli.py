@@ -124,12 +124,15 @@ def read_models_group() -> None:
 @click.option("--accept-dead-letters", is_flag=True,
               help="Swap in even if events are held back, provided each is pending in "
                    "dead_letters (the live models are held back at the same place).")
-def read_models_rebuild(accept_dead_letters: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Processes for the pass over the log.")
+def read_models_rebuild(accept_dead_letters: bool, workers: int) -> None:
     """Rebuild every read table from the event log into fresh tables, swap them in, then
     fill Redis from them. Exits 1, the live tables untouched, if anything is held back."""
     from rich.progress import Progress
     from read_models.rebuild import RebuildRefused
     rebuild = bootstrap().read_model_rebuild()
+    rebuild.workers = workers
     try:
         with Progress(console=console) as progress:
             replay = progress.add_task("replaying events", total=rebuild.events_to_replay())
@@ -145,7 +148,8 @@ def read_models_rebuild(accept_dead_letters: bool) -> None:
         sys.exit(1)
     rate = report.events / report.tables_seconds if report.tables_seconds else 0
     console.print(f"read models rebuilt up to position {report.position}: {report.events} "
-                  f"events ({report.caught_up} by the catch-up) in "
+                  f"events ({report.caught_up} by the catch-up, {report.replayed} as "
+                  f"replayed from the dead letters) in "
                   f"{report.tables_seconds:.1f} s ({rate:,.0f}/s); Redis filled from "
                   f"{report.warmed.rows} rows ({report.warmed.written} documents written) "
                   f"in {report.warm_seconds:.1f} s")

@@ -96,7 +96,11 @@ class LogPass:
                 if len(split) == 1:
                     return self._in_process(conn, on_page)
                 snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-                results = self._in_workers(split, snapshot, on_page)
+                try:
+                    results = self._in_workers(split, snapshot, on_page)
+                except _NoWorkers as exc:
+                    log.warning("rebuild log pass in this process: %s", exc)
+                    return self._in_process(conn, on_page)
         applier = BulkApplier(self.shadow(), self.projections)
         for applied in results:
             applier.absorb(applied)
@@ -131,8 +135,15 @@ class LogPass:
                    for n, members in enumerate(split)]
         log.info("rebuild log pass in %d processes: %s", len(workers),
                  [[p.name for p in members] for members in split])
-        for worker in workers:
-            worker.start()
+        try:
+            for worker in workers:
+                worker.start()
+        except Exception as exc:  # noqa: BLE001 (e.g. a daemonic process may not fork)
+            for worker in workers:
+                if worker.pid is not None:
+                    worker.terminate()
+                    worker.join()
+            raise _NoWorkers(repr(exc)) from exc
         results: list[Applied] = []
         try:
             while len(results) < len(workers):
@@ -154,6 +165,10 @@ class LogPass:
                     worker.terminate()
                 worker.join(timeout=30)
         return results
+
+
+class _NoWorkers(RuntimeError):
+    pass
 
 
 def read(conn: Connection, applier: BulkApplier, page_size: int, on_page: OnPage) -> None:

@@ -9,7 +9,9 @@
    commits after the snapshot is not in it: step 3 finds it.
 3. Catch-up: every aggregate's last version in `events` is compared with the fresh
    checkpoints of every projection that follows its type, and whatever is behind is
-   read from the log and applied; repeated while it keeps finding work.
+   read from the log and applied; repeated while it keeps finding work. An event that
+   fails here but that an operator repaired and replayed from the dead letters is
+   applied as replayed (the live models hold the repair; the log, the broken event).
 4. The indexes are built, the live tables are locked against writes (reads go on),
    the check of step 3 runs once more and what it finds is applied. Anything still
    held back (an event that fails to apply, a gap in the log) refuses the swap: the
@@ -40,6 +42,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from adapters.db.metadata import metadata
 from read_models import warm
 from read_models.bulk import BulkApplier, no_cyclic_gc
+from read_models.envelope import Envelope
 from read_models.log_pass import EVENT_COLUMNS, LogPass, envelopes
 from read_models.runner import LAST_POSITION_KEY, ProjectionRunner
 
@@ -70,6 +73,8 @@ class HeldBack:
     event_type: str | None = None
     error: str | None = None       # why it failed, when it was tried
     dead_lettered: bool = False    # the live workers gave up on it too (pending)
+    replayed: dict | None = field(default=None, compare=False, repr=False)
+    # ^ the envelope an operator replayed in its place (dead_letters), if any
 
     @property
     def stuck(self) -> bool:
@@ -104,6 +109,7 @@ class RebuildReport:
     position: int = 0                # the highest position replayed
     events: int = 0                  # events read from the log, catch-up included
     caught_up: int = 0               # of those, read by the catch-up rounds
+    replayed: int = 0                # applied as an operator replayed them (dead letters)
     accepted: list[HeldBack] = field(default_factory=list)  # swapped in held back
     tables_seconds: float = 0.0      # until the swap committed
     warmed: warm.Warmed | None = None
@@ -159,7 +165,11 @@ _BLOCKING = text("""
     SELECT e.aggregate_type, e.aggregate_id, e.event_id::text, e.event_type,
            EXISTS (SELECT 1 FROM public.dead_letters d
                    WHERE d.event_id = e.event_id AND d.subscriber = 'projections'
-                     AND d.replayed_at IS NULL) AS dead_lettered
+                     AND d.replayed_at IS NULL) AS dead_lettered,
+           (SELECT d.envelope FROM public.dead_letters d
+            WHERE d.event_id = e.event_id AND d.subscriber = 'projections'
+              AND d.replayed_at IS NOT NULL
+            ORDER BY d.replayed_at DESC, d.id DESC LIMIT 1) AS replayed
     FROM public.events e
     JOIN unnest(CAST(:types AS text[]), CAST(:ids AS text[]), CAST(:versions AS integer[]))
          AS b(aggregate_type, aggregate_id, version)
@@ -199,30 +209,20 @@ class ReadModelRebuild:
             self._create_shadow_tables()
         shadow = shadow_engine(url)
         runner = self.make_runner(shadow)
+
+        def on_page(count: int, position: int) -> None:
+            self._passed(report, count, position, progress)
         applier = None
         try:
             with report.phase("log pass"), no_cyclic_gc():
                 applier = LogPass(self.engine, lambda: shadow_engine(url), runner.projections,
-                                  self.page_size, self.workers).run(
-                    lambda n, at: self._passed(report, n, at, progress))
+                                  self.page_size, self.workers).run(on_page)
             with report.phase("catch-up"):
-                for _round in range(CATCH_UP_ROUNDS):
-                    if not self._catch_up(applier, self._behind(shadow, applier), report,
-                                          progress):
-                        break
-                early = self._held_back(shadow, applier, self._behind(shadow, applier))
-                self._accepted([h for h in early if h.stuck], accept)
+                self._catch_up_before_the_lock(shadow, applier, report, progress, accept)
             with report.phase("indexes"):
                 self._create_shadow_indexes()
-            with report.phase("locked: last catch-up and swap"), self.engine.begin() as conn:
-                names = ", ".join(f"public.{name}" for name in rebuilt_tables())
-                conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
-                behind = self._behind(shadow, applier)
-                self._catch_up(applier, behind, report, progress)
-                held = self._held_back(shadow, applier, behind)
-                report.accepted = self._accepted(held, accept)
-                applier.close()
-                self._swap(conn)
+            with report.phase("locked: last catch-up and swap"):
+                self._swap_in(shadow, applier, report, progress, accept)
         except BaseException:
             if applier is not None:
                 applier.close()
@@ -240,12 +240,58 @@ class ReadModelRebuild:
             self._fill_redis(runner, report, warming)
         return report
 
+    def _catch_up_before_the_lock(self, shadow: Engine, applier: BulkApplier,
+                                  report: RebuildReport, progress: Progress,
+                                  accept: bool) -> None:
+        """Catch-up rounds; refuses already if an aggregate is stuck (cannot move on)."""
+        self._catch_up_rounds(shadow, applier, report, progress)
+        early = self._held_back(shadow, applier, self._behind(shadow, applier))
+        if self._apply_replayed(applier, [h for h in early if h.stuck], report):
+            self._catch_up_rounds(shadow, applier, report, progress)
+            early = self._held_back(shadow, applier, self._behind(shadow, applier))
+        self._accepted([h for h in early if h.stuck], accept)
+
+    def _swap_in(self, shadow: Engine, applier: BulkApplier, report: RebuildReport,
+                 progress: Progress, accept: bool) -> None:
+        """With the live tables locked against writes: the last check against the log,
+        what it finds applied, then the swap, or the refusal."""
+        with self.engine.begin() as conn:
+            names = ", ".join(f"public.{name}" for name in rebuilt_tables())
+            conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+            behind = self._behind(shadow, applier)
+            self._catch_up(applier, behind, report, progress)
+            held = self._held_back(shadow, applier, behind)
+            report.accepted = self._accepted(held, accept)
+            applier.close()
+            self._swap(conn)
+
     def _passed(self, report: RebuildReport, count: int, position: int,
                 progress: Progress) -> None:
         self.cursor = max(self.cursor, position)
         report.events += count
         report.position = max(report.position, position)
         progress(count)
+
+    def _catch_up_rounds(self, shadow: Engine, applier: BulkApplier, report: RebuildReport,
+                         progress: Progress) -> None:
+        for _round in range(CATCH_UP_ROUNDS):
+            if not self._catch_up(applier, self._behind(shadow, applier), report, progress):
+                return
+
+    @staticmethod
+    def _apply_replayed(applier: BulkApplier, stuck: list[HeldBack],
+                        report: RebuildReport) -> bool:
+        """An event that fails here and that an operator repaired and replayed from the
+        dead letters is applied as replayed, as the live workers applied it."""
+        replayed = sorted({h.event_id: Envelope.from_dict(h.replayed)
+                           for h in stuck if h.replayed}.values(), key=lambda e: e.position)
+        if not replayed:
+            return False
+        applier.apply(replayed)
+        applier.flush()
+        report.replayed += len(replayed)
+        log.info("rebuild applied %d event(s) as an operator replayed them", len(replayed))
+        return True
 
     def _catch_up(self, applier: BulkApplier, behind: list[HeldBack], report: RebuildReport,
                   progress: Progress) -> int:
@@ -312,7 +358,8 @@ class ReadModelRebuild:
                 event_id=first.event_id if first else None,
                 event_type=first.event_type if first else None,
                 error=failure.error if failure else None,
-                dead_lettered=bool(first and first.dead_lettered)))
+                dead_lettered=bool(first and first.dead_lettered),
+                replayed=first.replayed if first else None))
         return described
 
     @staticmethod

@@ -24,6 +24,7 @@ from movienexus.bootstrap import Container
 from read_models import movie_documents as docs
 from read_models.envelope import Envelope
 from read_models.rebuild import RebuildRefused, rebuilt_tables
+from read_models.tables import dead_letters as dead_letters_table
 from read_models.tables import read_users
 from tests.integration.test_catalog_projections import list_item, new_tmdb_id
 from tests.support.accounts import (PASSWORD, assert_read_models_match, envelopes_of,
@@ -263,3 +264,38 @@ def test_a_poison_event_refuses_the_swap_and_leaves_the_live_tables_as_they_were
         with fresh.engine.begin() as conn:
             conn.execute(delete(tables.events).where(tables.events.c.event_id.in_(
                 [p.event_id for p in poison])))
+
+
+def test_an_event_repaired_and_replayed_from_the_dead_letters_is_rebuilt_as_replayed(fresh):
+    """The operator fixed the dead letter's envelope and replayed it: the live models
+    hold the fix, the log still the broken event. The rebuild applies the fix too."""
+    user_id, now = str(uuid.uuid4()), datetime.now(timezone.utc).isoformat()
+    with fresh.engine.begin() as conn:
+        for version, event_type, payload in (
+                (1, "UserRegistered", {"first_name": "Broken"}),
+                (2, "ProfileUpdated", {"changes": {"last_name": "After"}, "updated_at": now})):
+            conn.execute(insert(tables.events).values(
+                event_id=str(uuid.uuid4()), event_type=event_type, event_version=1,
+                aggregate_type="user", aggregate_id=user_id, aggregate_version=version,
+                payload=payload))
+    broken = envelopes_of(fresh, user_id)[0]
+    letter = dead_letters.record(fresh.engine, "projections", broken, "KeyError: 'email'", 4)
+    fixed = {**broken.to_dict(), "payload": {
+        "email": f"fixed-{user_id[:8]}@example.com", "first_name": "Fixed", "last_name": "",
+        "role": "user", "created_at": now, "profile": {}}}
+    with fresh.engine.begin() as conn:
+        conn.execute(update(dead_letters_table).where(dead_letters_table.c.id == letter)
+                     .values(envelope=fixed, replayed_at=datetime.now(timezone.utc)))
+    try:
+        report = fresh.read_model_rebuild().run()
+
+        assert report.replayed == 1 and not report.accepted
+        with fresh.engine.connect() as conn:
+            row = conn.execute(select(read_users.c.doc, read_users.c.version).where(
+                read_users.c.user_id == user_id)).one()
+        assert row.version == 2
+        assert (row.doc["email"], row.doc["first_name"], row.doc["last_name"]) == (
+            f"fixed-{user_id[:8]}@example.com", "Fixed", "After")
+    finally:
+        with fresh.engine.begin() as conn:
+            conn.execute(delete(tables.events).where(tables.events.c.aggregate_id == user_id))
