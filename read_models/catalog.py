@@ -22,6 +22,7 @@ from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
 
+
 def _search_vector(title: str, original_title: str, overview: str) -> str:
     """The weighted tsvector of a movie, over three SQL expressions."""
     return f"""
@@ -329,8 +330,7 @@ class MoviesFold:
                 deltas[gid] += delta
         if deltas:
             ids = sorted(deltas)
-            conn.execute(_MOVE_GENRE_COUNTS, {"ids": ids,
-                                                   "deltas": [deltas[i] for i in ids]})
+            conn.execute(_MOVE_GENRE_COUNTS, {"ids": ids, "deltas": [deltas[i] for i in ids]})
 
 
 def _count_genres(conn: Connection, genre_ids: list[int], delta: int) -> dict[int, str]:
