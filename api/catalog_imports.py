@@ -10,7 +10,7 @@ import logging
 
 from redis.exceptions import RedisError
 
-from adapters.db.event_log import envelopes_of_aggregate
+from adapters.messaging.event_log import envelopes_of_aggregate
 from adapters.tmdb import TmdbError, TmdbNotFound
 from api.commands import run
 from api.context import container

@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from sqlalchemy import text
 
-from adapters.publisher import ConfirmingPublisher, OutgoingMessage
+from adapters.messaging.publisher import ConfirmingPublisher, OutgoingMessage
 from bench.environment import (WORKER_CONCURRENCY, bench_settings, prepare,  # noqa: F401
                                process_env, start_api, start_worker)
 from domain.accounts import commands
 from movienexus.devtools.processes import Process
-from workers import topology
+from adapters.messaging import topology
 from workers.celery_app import celery_app
 from workers.relay_process import build_relay
 

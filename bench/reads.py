@@ -18,7 +18,7 @@ from bench.catalog_env import fresh_container, fresh_settings
 from bench.environment import process_env, start_api
 from catalog_sync import run_sync
 from movienexus.devtools.processes import ROOT, VENV_BIN, Process, free_port, procfile, wait_http
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from tests.support.tmdb_server import running_tmdb_server
 
 CATALOG_PAGES = 100               # 2,000 movies of TMDb's popular list

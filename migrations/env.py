@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import read_models.catalog_tables  # noqa: F401  (registers the catalog read tables)
+import adapters.messaging.tables  # noqa: F401  (registers the messaging tables on the metadata)
 import read_models.tables  # noqa: F401  (registers the read tables on the metadata)
 from adapters.db import catalog_tables  # noqa: F401  (registers the catalog write tables)
 from adapters.db import tables  # noqa: F401  (registers the write tables)

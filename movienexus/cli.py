@@ -92,7 +92,7 @@ def dead_letters_group() -> None:
 @click.option("--limit", default=50, show_default=True)
 def dead_letters_list(limit: int) -> None:
     """List dead letters not yet replayed, in replay order."""
-    from adapters.db import dead_letters
+    from adapters.messaging import dead_letters
     rows = dead_letters.pending(bootstrap().engine, limit=limit)
     table = Table("id", "subscriber", "event", "aggregate", "v", "attempts", "failed at", "error")
     for r in rows:

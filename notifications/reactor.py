@@ -7,8 +7,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from adapters.email_tokens import EmailTokens
 from adapters.mailer import SmtpMailer
 from notifications import emails
-from read_models.envelope import Envelope
-from read_models.tables import sent_notifications
+from adapters.messaging.envelope import Envelope
+from adapters.messaging.tables import sent_notifications
 
 
 class EmailReactor:

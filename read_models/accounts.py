@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from adapters.revocations import SessionBlocklist
 from read_models.bulk import json_rows
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
 from read_models.tables import read_sessions, read_users

@@ -43,7 +43,7 @@ from typing import Any, Iterable, Iterator, Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DataError, IntegrityError
 
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, Projection, gate
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select, text
 from read_models import movie_documents as docs
 from read_models.bulk import json_rows
 from read_models.catalog_tables import read_lists, read_movies
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
 

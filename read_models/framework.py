@@ -13,7 +13,7 @@ from typing import Any, Callable, ClassVar
 
 from sqlalchemy import Connection, Engine, text
 
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 
 
 class Outcome(enum.Enum):

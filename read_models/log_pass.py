@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 
 from read_models.bulk import Applied, BulkApplier
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Projection
 
 log = logging.getLogger(__name__)

@@ -42,7 +42,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from adapters.db.metadata import metadata
 from read_models import warm
 from read_models.bulk import BulkApplier, no_cyclic_gc
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.log_pass import EVENT_COLUMNS, LogPass, envelopes
 from read_models.runner import LAST_POSITION_KEY, ProjectionRunner
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, Projection
 from read_models.redis_docs import RedisDocuments
 

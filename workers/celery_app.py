@@ -6,7 +6,7 @@ from celery import Celery
 from celery.schedules import crontab  # noqa: F401  (used by schedules added later)
 
 from movienexus.config import Settings, load
-from workers import topology
+from adapters.messaging import topology
 
 
 def make_celery(settings: Settings) -> Celery:

@@ -1,7 +1,7 @@
 """Asking the workers for work from outside them (the API's admin routes)."""
 from __future__ import annotations
 
-from workers.topology import REBUILD_TASK, SYNC_TASK
+from adapters.messaging.topology import REBUILD_TASK, SYNC_TASK
 
 
 def request_sync(kind: str) -> str:

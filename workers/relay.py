@@ -16,10 +16,10 @@ import psycopg
 from celery import Celery
 from sqlalchemy import Connection, Engine, text
 
-from adapters.db.uow import OUTBOX_CHANNEL
-from adapters.publisher import ConfirmingPublisher, OutgoingMessage, PublishFailed
-from read_models.envelope import Envelope
-from workers import topology
+from adapters.messaging.outbox import OUTBOX_CHANNEL
+from adapters.messaging.publisher import ConfirmingPublisher, OutgoingMessage, PublishFailed
+from adapters.messaging.envelope import Envelope
+from adapters.messaging import topology
 
 log = logging.getLogger(__name__)
 

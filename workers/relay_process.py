@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from adapters.publisher import ConfirmingPublisher
+from adapters.messaging.publisher import ConfirmingPublisher
 from movienexus.bootstrap import Container
-from workers import topology
+from adapters.messaging import topology
 from workers.relay import OutboxRelay, TaskMessages
 
 

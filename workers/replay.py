@@ -1,9 +1,9 @@
 """Replays dead letters: sends each back to its subscriber's task, oldest version first."""
 from __future__ import annotations
 
-from adapters.db import dead_letters
+from adapters.messaging import dead_letters
 from movienexus.bootstrap import Container
-from workers import topology
+from adapters.messaging import topology
 
 
 def replay(container: Container, ids: list[int] | None = None) -> list[int]:

@@ -16,8 +16,8 @@ from catalog_sync.lists import CURATED_LISTS
 from catalog_sync.reachability import require_tmdb
 from movienexus.bootstrap import bootstrap
 from movienexus.config import Settings
-from workers import topology
-from workers.topology import SYNC_TASK
+from adapters.messaging import topology
+from adapters.messaging.topology import SYNC_TASK
 from workers.retry_policy import failure_delay
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 
-from adapters.db import dead_letters
+from adapters.messaging import dead_letters
 from movienexus.bootstrap import bootstrap
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome
-from workers import topology
+from adapters.messaging import topology
 from workers.batches import apply_batch
 from workers.retry_policy import early_delay, failure_delay
 

@@ -11,13 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from adapters.db import tables
 from adapters.db.catalog_repositories import (SqlCuratedListRepository,
                                               SqlGenreCatalogRepository, SqlMovieRepository)
+from adapters.messaging.outbox import OUTBOX_CHANNEL
 from adapters.db.repositories import RowMapper, SqlSessionRepository, SqlUserRepository
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, ConcurrencyConflict
 from domain.events import DomainEvent
 from domain.ports import CommitResult, UnitOfWork
 
-OUTBOX_CHANNEL = "movienexus_outbox"
 
 
 @dataclass

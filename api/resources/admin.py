@@ -6,7 +6,7 @@ from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint, abort
 from kombu.exceptions import OperationalError as BrokerDown
 
-from adapters.db import dead_letters
+from adapters.messaging import dead_letters
 from api.context import container
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema, page_envelope

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
-from adapters.db.event_log import envelopes_of_aggregate
+from adapters.messaging.event_log import envelopes_of_aggregate
 from domain.catalog import commands
 from domain.catalog.fields import movie_fields
 from read_models import movie_documents as docs

@@ -16,15 +16,16 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import delete, insert, select, text, update
 
-from adapters.db import dead_letters, tables
+from adapters.db import tables
+from adapters.messaging import dead_letters
 from domain.accounts import commands
 from domain.catalog import commands as catalog
 from movienexus import database
 from movienexus.bootstrap import Container
 from read_models import movie_documents as docs
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.rebuild import RebuildRefused, rebuilt_tables
-from read_models.tables import dead_letters as dead_letters_table
+from adapters.messaging.tables import dead_letters as dead_letters_table
 from read_models.tables import read_users
 from tests.integration.test_catalog_projections import list_item, new_tmdb_id
 from tests.support.accounts import (PASSWORD, assert_read_models_match, envelopes_of,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from adapters.db import tables
 from tests.support.accounts import register, rename
-from workers import topology
+from adapters.messaging import topology
 from workers.relay_process import build_relay
 
 

@@ -16,8 +16,8 @@ from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
 from tests.support.stack import Process, wait_for_worker
 from tests.support.util import eventually
 from workers.celery_app import beat_schedule, make_celery
-from workers.topology import SYNC_TASK
-from workers.topology import queue_name
+from adapters.messaging.topology import SYNC_TASK
+from adapters.messaging.topology import queue_name
 
 SKIPPED = "skipped: already running"
 

@@ -9,7 +9,7 @@ from adapters.db import tables
 from domain.accounts import commands
 from movienexus.bootstrap import Container
 from read_models.accounts import me_key
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.tables import read_users
 from tests.support.util import unique_email
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from domain.catalog import commands
 from movienexus.bootstrap import Container
 from movienexus.config import Settings
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome
 from tests.support.databases import derived, recreate_database  # noqa: F401
 from tmdb_server import shapes

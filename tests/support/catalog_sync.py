@@ -23,7 +23,7 @@ from adapters.tmdb import build_tmdb_client
 from movienexus.bootstrap import Container
 from movienexus.config import Settings
 from read_models import catalog_queries
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome
 from read_models.runner import LAST_POSITION_KEY
 from tests.support.databases import derived, recreate_database

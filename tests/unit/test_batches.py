@@ -1,6 +1,6 @@
 """Batch application: an aggregate that cannot go on holds its later events back,
 every other aggregate in the batch goes on."""
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, gate
 from workers.batches import apply_batch
 

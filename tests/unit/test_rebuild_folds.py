@@ -5,7 +5,7 @@ import pytest
 from read_models.accounts import (SessionsFold, SessionsTable, UsersFold, UsersTable,
                                   merged_document)
 from read_models.catalog import GenresFold, GenresTable, ListsTable, MoviesFold, MoviesTable
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 from read_models.log_pass import groups, spread
 
 USER = "0b5c1f5e-0000-4000-8000-000000000001"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from read_models.envelope import Envelope
-from read_models.tables import dead_letters
+from adapters.messaging.envelope import Envelope
+from adapters.messaging.tables import dead_letters
 
 
 def record(engine: Engine, subscriber: str, envelope: Envelope, error: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from adapters.db.tables import events
-from read_models.envelope import Envelope
+from adapters.messaging.envelope import Envelope
 
 
 def envelopes_of_aggregate(engine: Engine, aggregate_type: str,
