@@ -11,7 +11,7 @@ from movienexus.bootstrap import Container
 from movienexus.config import Settings
 from movienexus.devtools.processes import Process, free_port, wait_for_worker, wait_http
 
-WORKER_CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "4")
+WORKER_CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")   # per lane, as the Procfile
 
 
 def bench_settings() -> Settings:
@@ -32,12 +32,15 @@ def prepare(settings: Settings) -> Container:
 def process_env(settings: Settings, smtp_port: int) -> dict[str, str]:
     return {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
             "AMQP_NAMESPACE": settings.amqp_namespace, "SMTP_PORT": str(smtp_port),
-            "WORKER_CONCURRENCY": WORKER_CONCURRENCY, "LOG_LEVEL": "WARNING",
+            "PEOPLE_WORKER_CONCURRENCY": WORKER_CONCURRENCY,
+            "CATALOG_WORKER_CONCURRENCY": WORKER_CONCURRENCY, "LOG_LEVEL": "WARNING",
             "RATE_LIMITS_ENABLED": "false", "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp()}
 
 
-def start_worker(env: dict[str, str], log_dir: Path) -> Process:
-    worker = Process("worker", {**env, "LOG_LEVEL": "INFO"}, log_dir).start()
+def start_worker(env: dict[str, str], log_dir: Path,
+                 lane: str = "people") -> Process:
+    """One lane's worker, from the Procfile line `make run` uses."""
+    worker = Process(f"{lane}-worker", {**env, "LOG_LEVEL": "INFO"}, log_dir).start()
     wait_for_worker(worker)
     return worker
 

@@ -30,11 +30,12 @@ def drain_baseline(container, count: int = EVENTS) -> float:
     ns = container.settings.amqp_namespace
     key = f"bench:count:{uuid.uuid4().hex}"
     publisher = ConfirmingPublisher(container.settings.broker_url,
-                                    topology.tasks_exchange(ns), topology.queues(ns))
+                                    topology.events_exchange(ns),
+                                    topology.queues(ns, container.settings.amqp_queue_type))
     messages = []
     for _ in range(count):
         m = celery_app.amqp.as_task_v2(str(uuid.uuid4()), "ops.count", args=(key,))
-        messages.append(OutgoingMessage(m.body, "default", m.headers, {
+        messages.append(OutgoingMessage(m.body, "projections.people.count", m.headers, {
             k: v for k, v in m.properties.items() if k != "reply_to"}))
     started = time.perf_counter()
     for i in range(0, count, 500):

@@ -46,6 +46,8 @@ class CommitResult:
     last_aggregate_id: str | None = None
     last_aggregate_version: int | None = None
     event_count: int = 0
+    # (aggregate type, aggregate id, its last version) for every aggregate written
+    aggregates: tuple[tuple[str, str, int], ...] = ()
 
 
 class UserRepository(abc.ABC):

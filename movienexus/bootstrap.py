@@ -27,6 +27,7 @@ from read_models.runner import ProjectionRunner
 
 if TYPE_CHECKING:
     from read_models.rebuild import ReadModelRebuild
+    from read_models.sweeper import CatchUpSweeper
 
 HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
 
@@ -78,7 +79,13 @@ class Container:
                        MoviesTable(engine, self.documents),
                        GenresTable(engine, self.documents),
                        ListsTable(engine, self.documents)]
-        return ProjectionRunner(projections, self.documents)
+        return ProjectionRunner(projections, self.documents, engine)
+
+    def sweeper(self, lane: str) -> "CatchUpSweeper":
+        from read_models.sweeper import CatchUpSweeper
+        s = self.settings
+        return CatchUpSweeper(self.engine, self.projection_runner, lane,
+                              lookback=s.sweep_lookback, grace=s.sweep_grace)
 
     def read_model_rebuild(self) -> "ReadModelRebuild":
         from read_models.rebuild import ReadModelRebuild

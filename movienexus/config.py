@@ -97,8 +97,18 @@ class Settings:
         default_factory=lambda: _int("PROJECTION_MAX_RETRIES", 5))
     projection_retry_backoff: float = field(
         default_factory=lambda: _float("PROJECTION_RETRY_BACKOFF", 1.0))
-    early_event_max_retries: int = field(
-        default_factory=lambda: _int("EARLY_EVENT_MAX_RETRIES", 60))
+    # The catch-up sweeper (read_models/sweeper.py): how often beat runs it per lane,
+    # how far below its watermark it looks for late commits, and how old an event must
+    # be before the sweeper (rather than the broker) delivers it.
+    sweep_every: float = field(default_factory=lambda: _float("SWEEP_EVERY", 5.0))
+    sweep_lookback: int = field(default_factory=lambda: _int("SWEEP_LOOKBACK", 10_000))
+    sweep_grace: float = field(default_factory=lambda: _float("SWEEP_GRACE", 2.0))
+    # "classic" or "quorum" (a RabbitMQ cluster: set it before the queues first exist)
+    amqp_queue_type: str = field(default_factory=lambda: _env("AMQP_QUEUE_TYPE", "classic"))
+    # How long a person's own read waits for their last write to be projected before
+    # the API projects it itself (then answers, fresh, either way).
+    own_write_wait_seconds: float = field(
+        default_factory=lambda: _float("OWN_WRITE_WAIT_SECONDS", 0.5))
     seed_empty_catalog: bool = field(
         default_factory=lambda: _env("SEED_EMPTY_CATALOG", "true").lower() != "false")
     beat_lock_id: int = field(default_factory=lambda: _int("BEAT_LOCK_ID", 7_311_2024))
@@ -147,6 +157,9 @@ class Settings:
         return BUNDLED_TMDB_KEY
 
     def validate(self) -> "Settings":
+        if self.amqp_queue_type not in ("classic", "quorum"):
+            raise ConfigError("AMQP_QUEUE_TYPE must be classic or quorum, "
+                              f"not {self.amqp_queue_type!r}")
         if self.is_production and self.jwt_secret_key in ("", DEV_JWT_SECRET):
             raise ConfigError(
                 "APP_ENV=production needs JWT_SECRET_KEY set to a secret of your own")

@@ -90,8 +90,6 @@ class UsersTable(PostgresProjection):
         return UsersFold(conn)
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
-        if outcome is Outcome.EARLY:
-            return
         doc, version = result if result else self._stored(envelope.aggregate_id)
         if doc is not None:
             self.documents.put(me_key(envelope.aggregate_id), dump(doc), version)
@@ -192,7 +190,7 @@ class SessionsTable(PostgresProjection):
         self.blocklist = blocklist
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
-        if envelope.event_type == "SessionRevoked" and outcome is not Outcome.EARLY:
+        if envelope.event_type == "SessionRevoked":
             self.blocklist.revoke(envelope.aggregate_id)
 
     @handles("SessionStarted")

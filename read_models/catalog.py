@@ -138,8 +138,6 @@ class _RedisCopy(PostgresProjection):
         self.documents = documents
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
-        if outcome is Outcome.EARLY:
-            return
         puts = result if result is not None else self.stored_puts(envelope.aggregate_id)
         for put in puts:
             self.documents.put(put.key, put.document, put.version)
@@ -454,8 +452,6 @@ class ListsTable(PostgresProjection):
         return row["tmdb_ids"], row["version"]
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
-        if outcome is Outcome.EARLY:
-            return
         ids, version = result or self._stored(envelope.aggregate_id)
         if version:
             self.documents.put_list(docs.list_key(envelope.aggregate_id), ids, version)

@@ -2,8 +2,11 @@
 
 Each projection follows some aggregate types and keeps, per aggregate, the last
 version it applied. An event at or below it is a duplicate (skipped); one more
-than it is applied; anything further ahead arrived early and must wait. Events of
-a followed aggregate that the projection has no handler for still advance the
+than it is applied. One further ahead shows a gap: the broker lost, delayed or
+reordered its predecessors, but the event log has them, so the projection reads
+the missing events of that aggregate from `events` and applies them first, in the
+same transaction as its checkpoint. Nothing ever waits on the broker. Events of a
+followed aggregate that the projection has no handler for still advance the
 checkpoint, so the versions it sees have no gaps.
 """
 from __future__ import annotations
@@ -14,12 +17,19 @@ from typing import Any, Callable, ClassVar
 from sqlalchemy import Connection, Engine, text
 
 from adapters.messaging.envelope import Envelope
+from adapters.messaging.event_log import envelopes_between
 
 
 class Outcome(enum.Enum):
     APPLIED = "applied"
+    REPAIRED = "repaired"     # applied, after reading the missing predecessors from the log
     DUPLICATE = "duplicate"
-    EARLY = "early"
+    EARLY = "early"           # what `gate` says of an event past a gap (never returned by apply)
+
+
+class GapNotInLog(RuntimeError):
+    """The log lacks versions between a checkpoint and an event: the log is damaged
+    (or the event forged). Not transport: the event is dead-lettered as poison."""
 
 
 def gate(applied_version: int, event_version: int) -> Outcome:
@@ -85,16 +95,34 @@ class PostgresProjection(Projection):
 
     def apply(self, envelope: Envelope) -> Outcome:
         key = {"projection": self.name, "aggregate_id": envelope.aggregate_id}
-        result = None
+        done: list[tuple[Envelope, object]] = []
         with self.engine.begin() as conn:
             applied = conn.execute(_LOCK_CHECKPOINT, key).scalar_one()
             outcome = gate(applied, envelope.aggregate_version)
-            if outcome is Outcome.APPLIED:
-                handler = self.handler_for(envelope.event_type) or self.unhandled
-                result = handler(conn, envelope)
+            if outcome is not Outcome.DUPLICATE:
+                for event in self._chain(conn, envelope, applied, outcome):
+                    handler = self.handler_for(event.event_type) or self.unhandled
+                    done.append((event, handler(conn, event)))
                 conn.execute(_ADVANCE_CHECKPOINT, {**key, "version": envelope.aggregate_version})
-        self.after_commit(envelope, outcome, result)
-        return outcome
+        if not done:
+            self.after_commit(envelope, Outcome.DUPLICATE, None)
+        for event, result in done:
+            self.after_commit(event, Outcome.APPLIED, result)
+        return Outcome.REPAIRED if outcome is Outcome.EARLY else outcome
+
+    @staticmethod
+    def _chain(conn: Connection, envelope: Envelope, applied: int,
+               outcome: Outcome) -> list[Envelope]:
+        """The event, preceded (after a gap) by its missing predecessors from the log."""
+        if outcome is Outcome.APPLIED:
+            return [envelope]
+        missing = envelopes_between(conn, envelope.aggregate_type, envelope.aggregate_id,
+                                    applied, envelope.aggregate_version)
+        if len(missing) != envelope.aggregate_version - applied - 1:
+            raise GapNotInLog(
+                f"{envelope.aggregate_type} {envelope.aggregate_id}: versions "
+                f"{applied + 1}..{envelope.aggregate_version - 1} are not all in the log")
+        return [*missing, envelope]
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: object) -> None:
         """Runs after the rows and checkpoint committed (also for duplicates), e.g. to

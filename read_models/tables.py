@@ -1,5 +1,5 @@
 """Read tables (the durable copy of what Redis serves) and projection bookkeeping."""
-from sqlalchemy import (Column, DateTime, Integer, PrimaryKeyConstraint,
+from sqlalchemy import (BigInteger, Column, DateTime, Integer, PrimaryKeyConstraint,
                         String, Table, func)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -32,4 +32,11 @@ projection_checkpoints = Table(
     Column("aggregate_id", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("projection", "aggregate_id"),
+)
+
+projection_sweeps = Table(
+    "projection_sweeps", metadata,
+    Column("lane", String(40), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("swept_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -15,7 +15,7 @@ fi
 movienexus db create
 movienexus db upgrade
 
-processes=(api relay worker beat flower smtp)
+processes=(api relay people-worker catalog-worker beat flower smtp)
 if [ -z "${TMDB_API_KEY:-}${TMDB_READ_TOKEN:-}" ]; then processes+=(tmdb); fi
 movienexus urls
 echo "  processes    ${processes[*]}   (Ctrl-C stops them all)"

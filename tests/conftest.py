@@ -7,6 +7,7 @@ apply_test_environment()
 from dataclasses import replace  # noqa: E402
 
 import pytest  # noqa: E402
+import redis  # noqa: E402
 
 from movienexus import database, services  # noqa: E402
 from movienexus.bootstrap import Container  # noqa: E402
@@ -22,8 +23,15 @@ def pytest_sessionstart(session):
     if missing:
         pytest.exit("FAILED: the tests need real services:\n" + "\n".join(missing),
                     returncode=3)
-    database.create_database(Settings().database_url)
-    database.upgrade(Settings().database_url)
+    _create(Settings().database_url, Settings().redis_url)
+
+
+def _create(database_url: str, redis_url: str) -> None:
+    """A database made afresh starts its versions at 1 again: its Redis db must not
+    keep documents of higher versions from an earlier database of the same name."""
+    if database.create_database(database_url):
+        redis.Redis.from_url(redis_url).flushdb()
+    database.upgrade(database_url)
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +48,10 @@ def container(settings) -> Container:
 def isolated_settings(settings) -> Settings:
     """A database, Redis db and AMQP namespace no background process touches."""
     url = f"{settings.database_url}_iso"
-    database.create_database(url)
-    database.upgrade(url)
     redis_base, redis_db = settings.redis_url.rsplit("/", 1)
-    return replace(settings, database_url=url, redis_url=f"{redis_base}/{int(redis_db) + 1}",
+    redis_url = f"{redis_base}/{int(redis_db) + 1}"
+    _create(url, redis_url)
+    return replace(settings, database_url=url, redis_url=redis_url,
                    amqp_namespace=f"{settings.amqp_namespace}_iso")
 
 
@@ -62,32 +70,45 @@ def smtp():
 
 
 class Pipeline:
-    """The relay and a Celery worker, started from the Procfile like `make run` does."""
+    """The relay, both lanes' Celery workers and beat (the sweeper's clock), started
+    from the Procfile like `make run` does."""
+
+    WORKERS = ("people-worker", "catalog-worker")
 
     def __init__(self, env: dict[str, str], log_dir):
         self.env, self.log_dir = env, log_dir
+        self.workers: dict[str, Process] = {}
         self.relay = Process("relay", env, log_dir).start()
+        self.beat = Process("beat", env, log_dir).start()
         try:
-            self.worker = self.start_worker()
+            for name in self.WORKERS:
+                self.start_worker(name)
         except BaseException:
-            self.relay.stop()
+            self.stop()
             raise
 
-    def start_worker(self) -> Process:
-        worker = Process("worker", self.env, self.log_dir).start()
+    @property
+    def worker(self) -> Process:
+        """The people lane's worker (the accounts' projections and the emails)."""
+        return self.workers["people-worker"]
+
+    def start_worker(self, name: str = "people-worker") -> Process:
+        worker = Process(name, self.env, self.log_dir).start()
         wait_for_worker(worker)
-        self.worker = worker
+        self.workers[name] = worker
         return worker
 
     def stop(self) -> None:
-        for process in (self.relay, self.worker):
+        for process in (self.relay, self.beat, *self.workers.values()):
             process.stop()
 
 
 def pipeline_env(settings: Settings, smtp_port: int) -> dict[str, str]:
     return {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
             "AMQP_NAMESPACE": settings.amqp_namespace, "SMTP_PORT": str(smtp_port),
-            "SMTP_HOST": "127.0.0.1", "WORKER_CONCURRENCY": "2", "RELAY_POLL_SECONDS": "0.5"}
+            "SMTP_HOST": "127.0.0.1", "PEOPLE_WORKER_CONCURRENCY": "2",
+            "CATALOG_WORKER_CONCURRENCY": "1", "RELAY_POLL_SECONDS": "0.5",
+            "SWEEP_EVERY": "1", "SWEEP_GRACE": "1"}
 
 
 @pytest.fixture(scope="session")

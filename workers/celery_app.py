@@ -13,7 +13,7 @@ def make_celery(settings: Settings) -> Celery:
     ns = settings.amqp_namespace
     app = Celery("movienexus", broker=settings.broker_url)
     app.conf.update(
-        task_queues=topology.queues(ns),
+        task_queues=topology.queues(ns, settings.amqp_queue_type),
         task_default_queue=topology.queue_name(ns, "default"),
         task_default_exchange=topology.tasks_exchange(ns).name,
         task_default_exchange_type="direct",
@@ -30,7 +30,8 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         worker_send_task_events=True, task_send_sent_event=True,
         worker_hijack_root_logger=False,
-        imports=("workers.tasks", "workers.sync_tasks", "workers.first_boot"),
+        imports=("workers.tasks", "workers.sync_tasks", "workers.sweep_tasks",
+                 "workers.first_boot"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
         beat_schedule_filename="var/celerybeat-schedule",
@@ -43,8 +44,21 @@ def beat_schedule(settings: Settings) -> dict:
     from workers.sync_tasks import beat_entries  # TMDb syncs: genres, lists, trending...
     return {
         "beat-heartbeat": {"task": "ops.beat_heartbeat", "schedule": 30.0},
+        **sweep_entries(settings),
         **beat_entries(settings),
     }
+
+
+def sweep_entries(settings: Settings) -> dict:
+    """The catch-up sweeper of each lane, on that lane's own queue, every few seconds;
+    a sweep that waited longer than its period is dropped (the next one is due)."""
+    ns = settings.amqp_namespace
+    return {f"sweep-{lane}": {
+        "task": topology.SWEEP_TASK, "schedule": settings.sweep_every, "args": (lane,),
+        "options": {"exchange": topology.events_exchange(ns).name,
+                    "routing_key": topology.sweep_routing_key(lane),
+                    "expires": settings.sweep_every}}
+        for lane in topology.LANES}
 
 
 celery_app = make_celery(load())

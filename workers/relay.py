@@ -15,10 +15,12 @@ import zlib
 import psycopg
 from celery import Celery
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.messaging.outbox import OUTBOX_CHANNEL
 from adapters.messaging.publisher import ConfirmingPublisher, OutgoingMessage, PublishFailed
 from adapters.messaging.envelope import Envelope
+from adapters.outages import Backoff
 from adapters.messaging import topology
 
 log = logging.getLogger(__name__)
@@ -35,32 +37,35 @@ MARK = text("UPDATE events SET published_at = now() WHERE position = ANY(:positi
 class TaskMessages:
     """Turns a batch of envelopes into Celery task messages.
 
-    Projections get the batch split into `partitions` tasks by aggregate id, so all
-    of one aggregate's events in the batch travel together, in order, and the broker
-    carries one message per partition instead of one per event. Notifications get
-    one message per event that concerns them."""
+    Projections get the batch split by lane (people, catalog), then into
+    `partitions` tasks by aggregate id, so all of one aggregate's events in the batch
+    travel together, in order, on its lane's queue, and the broker carries one
+    message per partition instead of one per event. Notifications get one message per
+    event that concerns them."""
 
     def __init__(self, celery: Celery, partitions: int = 8):
         self.celery = celery
         self.partitions = max(1, partitions)
 
     def for_batch(self, envelopes: list[Envelope]) -> list[OutgoingMessage]:
-        groups: dict[int, list[Envelope]] = {}
+        groups: dict[tuple[str, int], list[Envelope]] = {}
         for envelope in envelopes:
-            groups.setdefault(_partition(envelope.aggregate_id, self.partitions),
+            lane = topology.lane_of(envelope.aggregate_type)
+            groups.setdefault((lane, _partition(envelope.aggregate_id, self.partitions)),
                               []).append(envelope)
-        messages = [self._projection_batch(group) for group in groups.values()]
+        messages = [self._projection_batch(lane, group)
+                    for (lane, _), group in sorted(groups.items())]
         messages += [self._notification(e) for e in envelopes
-                     if "notifications" in topology.subscribers_of(e.event_type)]
+                     if e.event_type in topology.NOTIFIED_EVENTS]
         return messages
 
-    def _projection_batch(self, group: list[Envelope]) -> OutgoingMessage:
+    def _projection_batch(self, lane: str, group: list[Envelope]) -> OutgoingMessage:
         first = group[0]
         task_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"projections/{first.event_id}"))
         summary = f"{len(group)} events from {first.aggregate_type}.{first.event_type} " \
                   f"@{first.position}"
         return self._message(topology.BATCH_TASK, task_id, [e.to_dict() for e in group],
-                             summary, "projections.batch", first.correlation_id)
+                             summary, topology.batch_routing_key(lane), first.correlation_id)
 
     def _notification(self, envelope: Envelope) -> OutgoingMessage:
         task_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"notifications/{envelope.event_id}"))
@@ -122,16 +127,21 @@ class OutboxRelay:
         return total
 
     def run(self, stop: threading.Event) -> None:
-        listener = NotifyListener(self.engine)
+        """Until `stop`: a broker or database that goes away is waited for (backing
+        off), never a reason to exit; the events stay in the outbox meanwhile."""
+        listener, backoff = NotifyListener(self.engine), Backoff("relay")
         while not stop.is_set():
             try:
-                if self.relay_once() == self.batch_size:
-                    continue
+                full = self.relay_once() == self.batch_size
             except PublishFailed as exc:
-                log.warning("relay publish failed, will retry: %s", exc)
-                stop.wait(1.0)
+                stop.wait(backoff.failed("rabbitmq", exc))
                 continue
-            listener.wait(self.poll_seconds)
+            except (OperationalError, InterfaceError) as exc:
+                stop.wait(backoff.failed("postgres", exc))
+                continue
+            backoff.succeeded()
+            if not full:
+                listener.wait(self.poll_seconds)
         listener.close()
 
 

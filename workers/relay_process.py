@@ -14,7 +14,7 @@ def build_relay(container: Container) -> OutboxRelay:
     settings = container.settings
     ns = settings.amqp_namespace
     publisher = ConfirmingPublisher(settings.broker_url, topology.events_exchange(ns),
-                                    topology.queues(ns))
+                                    topology.queues(ns, settings.amqp_queue_type))
     return OutboxRelay(container.engine, publisher, TaskMessages(celery_app, settings.relay_partitions),
                        batch_size=settings.relay_batch_size,
                        poll_seconds=settings.relay_poll_seconds)

@@ -10,7 +10,6 @@ def failure_delay(failures: int, base: float, cap: float = 300.0) -> float:
     return step / 2 + random.uniform(0, step / 2)
 
 
-def early_delay(attempt: int, base: float = 0.05, cap: float = 2.0) -> float:
-    """An event that arrived before its predecessor: retry soon, then less often."""
-    step = min(cap, base * 2 ** min(attempt, 16))
-    return step * random.uniform(0.5, 1.5)
+def outage_delay(retries: int, cap: float = 10.0) -> float:
+    """A store is down: try again soon, then every few seconds (it comes back)."""
+    return failure_delay(min(retries, 8), 0.25, cap=cap)

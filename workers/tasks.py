@@ -1,8 +1,10 @@
-"""Thin tasks: decode the envelope, call the projection runner or the email reactor.
+"""Thin tasks: decode the envelopes, call the projection runner or the email reactor.
 
-An event that keeps failing is retried with backoff and jitter, then recorded in
-the dead-letter store with its error; an event that arrived early waits for its
-predecessor. Neither blocks the events behind it in the queue.
+A gap in an aggregate's versions is repaired from the event log by the projections
+themselves, so nothing here waits on the broker for a missing event. An event that
+keeps failing for its own reasons (poison) is retried with backoff and jitter, then
+recorded in the dead-letter store with its error; a store that is down is waited for,
+however long it takes. Neither blocks the events behind it in the queue.
 """
 from __future__ import annotations
 
@@ -13,65 +15,60 @@ import traceback
 from celery import Task, shared_task
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from adapters.messaging import dead_letters
-from movienexus.bootstrap import bootstrap
+from adapters.messaging import dead_letters, topology
 from adapters.messaging.envelope import Envelope
-from read_models.framework import Outcome
-from adapters.messaging import topology
+from movienexus.bootstrap import bootstrap
 from workers.batches import apply_batch
-from workers.retry_policy import early_delay, failure_delay
+from workers.retry_policy import failure_delay, outage_delay
 
 log = logging.getLogger(__name__)
 
 # A store that is down is not the event's fault: wait for it, however long it takes.
-TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError,
-             TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
+TRANSIENT = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError,
+             ConnectionError, TimeoutError, smtplib.SMTPConnectError,
+             smtplib.SMTPServerDisconnected)
 
 
-@shared_task(name="events.project", bind=True, max_retries=None)
-def project(self: Task, envelope: dict, failures: int = 0, early: int = 0) -> str:
-    container = bootstrap()
+@shared_task(name=topology.PROJECT_TASK, bind=True, max_retries=None)
+def project(self: Task, envelope: dict, failures: int = 0) -> str:
+    """One event (a replayed dead letter)."""
     event = Envelope.from_dict(envelope)
     try:
-        outcome = container.projection_runner.apply_patiently(event)
+        outcome = bootstrap().projection_runner.apply(event)
     except Exception as exc:  # noqa: BLE001 (any failure: retry, then dead-letter)
-        return _retry_or_dead_letter(self, "projections", event, failures, early, exc)
-    if outcome is Outcome.EARLY:
-        if early >= container.settings.early_event_max_retries:
-            return _dead_letter(event, "projections", failures + early,
-                                "arrived early and its predecessor never came")
-        raise self.retry(args=(envelope,), kwargs={"failures": failures, "early": early + 1},
-                         countdown=early_delay(early))
+        return _retry_or_dead_letter(self, "projections", event, failures, exc)
     return outcome.value
 
 
-@shared_task(name="events.project_batch", bind=True, max_retries=None)
-def project_batch(self: Task, envelopes: list[dict], failures: dict[str, int] | None = None,
-                  early: int = 0) -> str:
+@shared_task(name=topology.BATCH_TASK, bind=True, max_retries=None)
+def project_batch(self: Task, envelopes: list[dict],
+                  failures: dict[str, int] | None = None) -> str:
     """Many events in one message (what the relay sends): far less broker overhead
     per event, and one aggregate's events in a batch are applied in order."""
     container, failures = bootstrap(), dict(failures or {})
-    settings = container.settings
     result = apply_batch(container.projection_runner,
                          [Envelope.from_dict(e) for e in envelopes], TRANSIENT)
-    waiting = _dead_letter_exhausted(result, failures, settings.projection_max_retries)
+    waiting = _dead_letter_exhausted(result, failures,
+                                     container.settings.projection_max_retries)
+    summary = f"applied {result.applied} ({result.repaired} after a gap)"
     if not waiting:
-        return f"applied {result.applied}"
-    if not result.failed and not result.transient:
-        if early >= settings.early_event_max_retries:
-            for event in waiting:
-                _dead_letter(event, "projections", early,
-                             "arrived early and its predecessor never came")
-            return f"applied {result.applied}, dead-lettered {len(waiting)}"
-        early += 1
-    raise self.retry(args=([e.to_dict() for e in waiting],),
-                     kwargs={"failures": failures, "early": early},
-                     countdown=_batch_delay(result, failures, early, settings))
+        return summary
+    if result.transient:
+        log.warning("projections waiting for a store (%d events back in the queue)",
+                    len(waiting))
+        delay = outage_delay(self.request.retries)
+    else:
+        delay = failure_delay(max(failures.values(), default=1) - 1,
+                              container.settings.projection_retry_backoff)
+    raise self.retry(args=([e.to_dict() for e in waiting],), kwargs={"failures": failures},
+                     countdown=delay)
 
 
 def _dead_letter_exhausted(result, failures: dict[str, int], max_retries: int) -> list:
+    """The waiting events, less those whose own failures ran out of retries (those
+    are dead-lettered here, with their error)."""
     waiting = []
     for event in result.waiting:
         error = result.failed.get(event.event_id)
@@ -85,26 +82,17 @@ def _dead_letter_exhausted(result, failures: dict[str, int], max_retries: int) -
     return waiting
 
 
-def _batch_delay(result, failures: dict[str, int], early: int, settings) -> float:
-    if result.transient:
-        return failure_delay(4, 1.0, cap=60.0)
-    if result.failed:
-        return failure_delay(max(failures.values(), default=1) - 1,
-                             settings.projection_retry_backoff)
-    return early_delay(early)
-
-
 def _describe(exc: Exception) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
 @shared_task(name="events.notify", bind=True, max_retries=None)
-def notify(self: Task, envelope: dict, failures: int = 0, early: int = 0) -> str:
+def notify(self: Task, envelope: dict, failures: int = 0) -> str:
     event = Envelope.from_dict(envelope)
     try:
         sent = bootstrap().email_reactor.react(event)
     except Exception as exc:  # noqa: BLE001
-        return _retry_or_dead_letter(self, "notifications", event, failures, early, exc)
+        return _retry_or_dead_letter(self, "notifications", event, failures, exc)
     return "sent" if sent else "skipped"
 
 
@@ -114,17 +102,16 @@ def beat_heartbeat() -> None:
 
 
 def _retry_or_dead_letter(task: Task, subscriber: str, event: Envelope, failures: int,
-                          early: int, exc: Exception) -> str:
+                          exc: Exception) -> str:
     settings = bootstrap().settings
     if isinstance(exc, TRANSIENT):
         log.warning("%s waiting for a store: %r", subscriber, exc)
-        raise task.retry(args=(event.to_dict(),),
-                         kwargs={"failures": failures, "early": early},
-                         countdown=failure_delay(min(failures + 2, 6), 1.0, cap=60.0))
+        raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures},
+                         countdown=outage_delay(task.request.retries))
     if failures >= settings.projection_max_retries:
         return _dead_letter(event, subscriber, failures + 1, _describe(exc))
     log.warning("%s failed on %s (try %d): %r", subscriber, event.event_id, failures + 1, exc)
-    raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures + 1, "early": early},
+    raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures + 1},
                      countdown=failure_delay(failures, settings.projection_retry_backoff))
 
 

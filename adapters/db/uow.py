@@ -94,11 +94,14 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             insert(tables.events).returning(tables.events.c.position), rows).scalars().all()
         self.connection.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
         last = rows[-1]
+        versions = {(r["aggregate_type"], r["aggregate_id"]): r["aggregate_version"]
+                    for r in rows}
         return CommitResult(last_position=max(positions),
                             last_aggregate_type=last["aggregate_type"],
                             last_aggregate_id=last["aggregate_id"],
                             last_aggregate_version=last["aggregate_version"],
-                            event_count=len(rows))
+                            event_count=len(rows),
+                            aggregates=tuple((t, i, v) for (t, i), v in versions.items()))
 
 
 def _conflict_for(exc: IntegrityError) -> Conflict:

@@ -1,17 +1,32 @@
-"""Exchanges, queues and routes: shared by the Celery app and the relay, so the relay
-declares exactly the queues the workers consume and no message is ever unroutable."""
+"""Exchanges, queues, lanes and routes: shared by the Celery app and the relay, so the
+relay declares exactly the queues the workers consume and no message is unroutable.
+
+Two lanes keep people before bulk: each person's aggregates (users, sessions, their
+favorites and watchlist) are projected from `<ns>.projections.people`, the catalog's
+(movies, lists, genres) from `<ns>.projections.catalog`, by worker processes of their
+own. A ten-thousand-movie sync fills the catalog queue and never the people one.
+"""
 from __future__ import annotations
 
 from kombu import Exchange, Queue
 
 PROJECT_TASK = "events.project"
 BATCH_TASK = "events.project_batch"
+SWEEP_TASK = "read_models.sweep"
 SYNC_TASK = "catalog.sync"
 REBUILD_TASK = "read_models.rebuild"
 NOTIFY_TASK = "events.notify"
-SUBSCRIBERS = {"projections": PROJECT_TASK, "notifications": NOTIFY_TASK}
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",
                              "PasswordResetRequested"})
+
+PEOPLE, CATALOG = "people", "catalog"
+LANES = (PEOPLE, CATALOG)
+CATALOG_AGGREGATES = frozenset({"movie", "genre_catalog", "curated_list"})
+
+
+def lane_of(aggregate_type: str) -> str:
+    """Catalog aggregates go to the catalog lane; everything else belongs to a person."""
+    return CATALOG if aggregate_type in CATALOG_AGGREGATES else PEOPLE
 
 
 def events_exchange(namespace: str) -> Exchange:
@@ -26,18 +41,32 @@ def queue_name(namespace: str, subscriber: str) -> str:
     return f"{namespace}.{subscriber}"
 
 
-def queues(namespace: str) -> list[Queue]:
+def projection_queue(lane: str) -> str:
+    """The subscriber name of a lane's projection queue (`<ns>.projections.<lane>`)."""
+    return f"projections.{lane}"
+
+
+def queues(namespace: str, queue_type: str = "classic") -> list[Queue]:
     events = events_exchange(namespace)
+    arguments = {"x-queue-type": queue_type}
     subscribed = [Queue(queue_name(namespace, name), events, routing_key=f"{name}.#",
-                        durable=True) for name in SUBSCRIBERS]
+                        durable=True, queue_arguments=arguments)
+                  for name in (*map(projection_queue, LANES), "notifications")]
     default = Queue(queue_name(namespace, "default"), tasks_exchange(namespace),
-                    routing_key="default", durable=True)
+                    routing_key="default", durable=True, queue_arguments=arguments)
     return [*subscribed, default]
 
 
-def subscribers_of(event_type: str) -> list[str]:
-    """Every event goes to the projections; some also to the notifications."""
-    names = ["projections"]
+def lane_queues(namespace: str, lane: str) -> list[str]:
+    """What a lane's workers consume: its projections, plus the notifications (people)
+    or the default queue of syncs and operations (catalog)."""
+    extra = "notifications" if lane == PEOPLE else "default"
+    return [queue_name(namespace, projection_queue(lane)), queue_name(namespace, extra)]
+
+
+def subscribers_of(event_type: str, aggregate_type: str) -> list[str]:
+    """Every event goes to its lane's projections; some also to the notifications."""
+    names = [projection_queue(lane_of(aggregate_type))]
     if event_type in NOTIFIED_EVENTS:
         names.append("notifications")
     return names
@@ -45,3 +74,23 @@ def subscribers_of(event_type: str) -> list[str]:
 
 def routing_key(subscriber: str, aggregate_type: str, event_type: str) -> str:
     return f"{subscriber}.{aggregate_type}.{event_type}"
+
+
+def batch_routing_key(lane: str) -> str:
+    return f"{projection_queue(lane)}.batch"
+
+
+def sweep_routing_key(lane: str) -> str:
+    return f"{projection_queue(lane)}.sweep"
+
+
+# Dead letters name their subscriber ("projections" or "notifications"); a replay sends
+# one back to that subscriber's task, on the queue its aggregate's events travel.
+SUBSCRIBER_TASKS = {"projections": PROJECT_TASK, "notifications": NOTIFY_TASK}
+
+
+def replay_route(subscriber: str, aggregate_type: str, event_type: str) -> tuple[str, str]:
+    """(queue subscriber name, routing key) for a replayed dead letter."""
+    queue = projection_queue(lane_of(aggregate_type)) if subscriber == "projections" \
+        else subscriber
+    return queue, routing_key(queue, aggregate_type, event_type)

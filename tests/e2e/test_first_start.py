@@ -22,9 +22,9 @@ def test_a_worker_on_an_empty_catalog_seeds_it(settings, tmdb_server, tmp_path):
     env = {"DATABASE_URL": fresh.database_url, "REDIS_URL": fresh.redis_url,
            "AMQP_NAMESPACE": fresh.amqp_namespace, "TMDB_BASE_URL": tmdb_server.base_url,
            "SEED_EMPTY_CATALOG": "true", "SYNC_LIST_PAGES": "1", "SYNC_RELATED_LIMIT": "3",
-           "WORKER_CONCURRENCY": "2", "RELAY_POLL_SECONDS": "0.5"}
+           "CATALOG_WORKER_CONCURRENCY": "2", "RELAY_POLL_SECONDS": "0.5"}
     relay = Process("relay", env, tmp_path).start()
-    worker = Process("worker", env, tmp_path).start()
+    worker = Process("catalog-worker", env, tmp_path).start()
     try:
         wait_for_worker(worker)
         eventually(lambda: count(container, "read_lists") >= 6, timeout=90, interval=0.5)

@@ -98,7 +98,7 @@ def test_reverse_and_shuffled_deliveries_converge(isolated):
     tmdb_id = imported_with_history(isolated, updates=5)
     isolated.handle(commands.RefreshRelations(tmdb_id, "similar", [11, 12, 13]))
     envelopes = movie_events(isolated, tmdb_id)
-    assert isolated.projection_runner.apply(envelopes[-1]) is Outcome.EARLY
+    assert isolated.projection_runner.apply(envelopes[-1]) is Outcome.REPAIRED
     shuffled = list(reversed(envelopes)) * 2
     random.Random(3).shuffle(shuffled)
     deliver_until_applied(isolated.projection_runner, shuffled)

@@ -169,9 +169,9 @@ def test_related_movies_of_the_curated_lists_are_stored(sync_settings, sync_serv
 def sync_worker(sync_settings, sync_server, tmp_path_factory):
     env = {"DATABASE_URL": sync_settings.database_url, "REDIS_URL": sync_settings.redis_url,
            "AMQP_NAMESPACE": sync_settings.amqp_namespace,
-           "TMDB_BASE_URL": sync_server.base_url, "WORKER_CONCURRENCY": "2",
+           "TMDB_BASE_URL": sync_server.base_url, "CATALOG_WORKER_CONCURRENCY": "2",
            "SYNC_MAX_RETRIES": "1", "SYNC_RETRY_BACKOFF": "0.2", "LOG_LEVEL": "INFO"}
-    worker = Process("worker", env, tmp_path_factory.mktemp("sync-worker")).start()
+    worker = Process("catalog-worker", env, tmp_path_factory.mktemp("sync-worker")).start()
     try:
         wait_for_worker(worker)
         yield worker, make_celery(sync_settings)

@@ -1,24 +1,26 @@
-"""Batch application: an aggregate that cannot go on holds its later events back,
-every other aggregate in the batch goes on."""
+"""Batch application: a gap is no reason to wait (the runner repairs it from the log);
+an aggregate whose event fails holds its later events back, every other aggregate in
+the batch goes on; a store that is down sends the whole rest of the batch back."""
 from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, gate
 from workers.batches import apply_batch
 
 
 class VersionTrackingRunner:
-    """An in-memory stand-in for the projection runner: the real version gate."""
+    """An in-memory stand-in for the projection runner: the real version gate, and a
+    gap "repaired" the way the projections do it (from a log it trusts)."""
 
     def __init__(self, poison: set[str] = frozenset()):
         self.applied: dict[str, int] = {}
         self.poison = poison
 
-    def apply_patiently(self, envelope: Envelope, patience: float = 0) -> Outcome:
+    def apply(self, envelope: Envelope) -> Outcome:
         if envelope.event_id in self.poison:
             raise ValueError("cannot read payload")
         outcome = gate(self.applied.get(envelope.aggregate_id, 0), envelope.aggregate_version)
-        if outcome is Outcome.APPLIED:
+        if outcome is not Outcome.DUPLICATE:
             self.applied[envelope.aggregate_id] = envelope.aggregate_version
-        return outcome
+        return Outcome.REPAIRED if outcome is Outcome.EARLY else outcome
 
 
 def event(aggregate: str, version: int, position: int) -> Envelope:
@@ -33,11 +35,11 @@ def test_a_batch_is_applied_in_position_order():
     assert result.applied == 3 and runner.applied == {"a": 2, "b": 1}
 
 
-def test_an_early_event_holds_back_its_aggregate_only():
+def test_an_event_after_a_gap_is_applied_at_once():
     runner = VersionTrackingRunner()
     result = apply_batch(runner, [event("a", 2, 5), event("a", 3, 6), event("b", 1, 7)], ())
-    assert [e.event_id for e in result.waiting] == ["a2", "a3"]
-    assert runner.applied == {"b": 1}
+    assert not result.waiting and result.repaired == 1
+    assert runner.applied == {"a": 3, "b": 1}
 
 
 def test_a_failing_event_is_recorded_and_its_successors_wait():
@@ -53,8 +55,8 @@ def test_a_transient_error_marks_the_batch_for_a_patient_retry():
         pass
 
     class FlakyRunner(VersionTrackingRunner):
-        def apply_patiently(self, envelope, patience=0):
+        def apply(self, envelope):
             raise Down()
 
-    result = apply_batch(FlakyRunner(), [event("a", 1, 1)], (Down,))
-    assert result.transient and not result.failed and len(result.waiting) == 1
+    result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)], (Down,))
+    assert result.transient and not result.failed and len(result.waiting) == 2

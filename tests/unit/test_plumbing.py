@@ -5,7 +5,7 @@ from api.errors import flatten_validation
 from movienexus.config import ConfigError, Settings
 from read_models.consistency import ConsistencyToken, MalformedToken
 from read_models.framework import Outcome, gate
-from workers.retry_policy import early_delay, failure_delay
+from workers.retry_policy import failure_delay, outage_delay
 
 
 @pytest.mark.parametrize("applied, incoming, outcome", [
@@ -44,8 +44,9 @@ def test_failure_delays_grow_and_stay_jittered_within_bounds():
     assert failure_delay(30, 1.0, cap=60) <= 60
 
 
-def test_early_delays_are_short_and_capped():
-    assert all(0 < early_delay(n) <= 3.0 for n in range(40))
+def test_outage_delays_start_short_and_stay_capped():
+    assert outage_delay(0) <= 0.25
+    assert all(0 < outage_delay(n) <= 10.0 for n in range(40))
 
 
 def test_production_refuses_the_development_secret():
