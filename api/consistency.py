@@ -8,7 +8,8 @@ from flask_smorest import abort
 
 from api.context import container
 from domain.ports import CommitResult
-from read_models.consistency import ConsistencyToken, MalformedToken, wait_until_applied
+from read_models.consistency import (ConsistencyToken, MalformedToken, names_a_write,
+                                     wait_until_applied)
 
 HEADER = "X-Consistency-Token"
 
@@ -19,7 +20,8 @@ def token_headers(commit: CommitResult) -> dict[str, str]:
 
 
 def consistent_read(view):
-    """Before the view runs, wait for the token's write to reach the read models."""
+    """Before the view runs, wait for the token's write to reach the read models. A
+    token that names no write in the log answers at once: `X-Consistency: unknown`."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         raw = request.headers.get(HEADER)
@@ -29,8 +31,12 @@ def consistent_read(view):
             except MalformedToken as exc:
                 abort(400, message=str(exc))
             c = container()
-            fresh = wait_until_applied(c.documents, token, c.settings.consistency_wait_seconds)
-            g.consistency = "fresh" if fresh else "stale"
+            if not names_a_write(c.engine, token):
+                g.consistency = "unknown"
+            else:
+                fresh = wait_until_applied(c.documents, token,
+                                           c.settings.consistency_wait_seconds)
+                g.consistency = "fresh" if fresh else "stale"
         return view(*args, **kwargs)
     return wrapper
 

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import Engine, insert, select, text, update
 
-from adapters.revocations import SessionBlocklist
+from adapters.revocations import LiveSessions
 from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.redis_docs import RedisDocuments
@@ -38,9 +38,11 @@ class UsersTable(PostgresProjection):
     name = "users_table"
     follows = frozenset({"user"})
 
-    def __init__(self, engine: Engine, documents: RedisDocuments):
+    def __init__(self, engine: Engine, documents: RedisDocuments,
+                 live_sessions: LiveSessions | None = None):
         super().__init__(engine)
         self.documents = documents
+        self.live_sessions = live_sessions
 
     @handles("UserRegistered")
     def registered(self, conn, event: Envelope) -> tuple[dict, int]:
@@ -69,6 +71,10 @@ class UsersTable(PostgresProjection):
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
         if outcome is Outcome.EARLY:
             return
+        if envelope.event_type == "PasswordChanged" and self.live_sessions is not None:
+            # Sessions checked against the old password stop even if the API could not
+            # tell Redis (the next check asks PostgreSQL).
+            self.live_sessions.forget_user(envelope.aggregate_id)
         doc, version = result if result else self._stored(envelope.aggregate_id)
         if doc is not None:
             self.documents.put(me_key(envelope.aggregate_id), dump(doc), version)
@@ -88,19 +94,20 @@ class UsersTable(PostgresProjection):
 
 
 class SessionsTable(PostgresProjection):
-    """The sessions list; it also re-asserts the blocklist key of a revoked session
-    (idempotent), in case the API could not write it when the revocation happened."""
+    """The sessions list; it also re-asserts the live-session record of a revoked session
+    (idempotent), in case the API could not write it when the revocation happened. A
+    Redis error there fails the delivery, so the worker retries until Redis is back."""
 
     name = "sessions_table"
     follows = frozenset({"session"})
 
-    def __init__(self, engine: Engine, blocklist: SessionBlocklist):
+    def __init__(self, engine: Engine, live_sessions: LiveSessions):
         super().__init__(engine)
-        self.blocklist = blocklist
+        self.live_sessions = live_sessions
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
         if envelope.event_type == "SessionRevoked" and outcome is not Outcome.EARLY:
-            self.blocklist.revoke(envelope.aggregate_id)
+            self.live_sessions.assert_revoked(envelope.aggregate_id)
 
     @handles("SessionStarted")
     def started(self, conn, event: Envelope) -> None:

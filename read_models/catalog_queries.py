@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 
+from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine, and_, func, select, text
 
@@ -249,17 +251,33 @@ def search_cache_key(documents: RedisDocuments, q: str, page: int,
     return f"search:{generation}:{page}:{page_size}:{digest}"
 
 
-def cached_search(documents: RedisDocuments, key: str | None) -> bytes | None:
-    return _redis_get(documents, key) if key else None
+def cached_search(cache: Redis, key: str | None) -> bytes | None:
+    """From the cache database; a cache that fails is a miss."""
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except RedisError:
+        log.warning("cache unavailable, searching without it")
+        return None
 
 
-def cache_search(documents: RedisDocuments, key: str | None, body: bytes) -> None:
+def cache_search(cache: Redis, key: str | None, body: bytes, max_pages: int) -> None:
+    """Keeps the page for SEARCH_CACHE_SECONDS, at most `max_pages` new pages per such
+    window (so at most twice that many at once, however many queries come); a cache
+    that fails is skipped, never the request's failure."""
     if key is None:
         return
+    counter = f"search:pages:{int(time.time()) // SEARCH_CACHE_SECONDS}"
     try:
-        documents.redis.set(key, body, ex=SEARCH_CACHE_SECONDS)
-    except RedisError:
-        pass
+        pipe = cache.pipeline(transaction=False)
+        pipe.incr(counter)
+        pipe.expire(counter, SEARCH_CACHE_SECONDS * 2)
+        written, _ = pipe.execute()
+        if written <= max_pages:
+            cache.set(key, body, ex=SEARCH_CACHE_SECONDS)
+    except RedisError as exc:
+        log.warning("search page not cached: %r", exc)
 
 
 # --- genres ---------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class VerifyEmail(MethodView):
 
 @blp.route("/resend-verification")
 class ResendVerification(MethodView):
-    decorators = [limits.limit_from("email_rate_limit", limits.email_only)]
+    decorators = limits.mail_limits("verify")
 
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
@@ -92,7 +92,7 @@ class Refresh(MethodView):
         try:
             outcome = run(command)
         except RefreshTokenReused:
-            container().blocklist.revoke(claims["sid"])
+            container().live_sessions.revoke(claims["sid"])
             raise
         result = outcome.value
         tokens = _issue(claims["sub"], result.session_id, result.role, result.refresh_jti)
@@ -107,12 +107,15 @@ class Logout(MethodView):
         """End this session: its tokens stop working at once."""
         outcome = run(commands.Logout(user_id=current_user_id(),
                                       session_id=current_session_id()))
-        container().blocklist.revoke(current_session_id())
+        container().live_sessions.revoke(current_session_id())
         return None, 204, token_headers(outcome.commit)
 
 
 @blp.route("/password/change")
 class PasswordChange(MethodView):
+    decorators = [limits.limit_from("password_change_rate_limit", limits.user_or_ip),
+                  limits.limit_from("password_change_rate_limit", scope="password-ip")]
+
     @jwt_required()
     @blp.arguments(schemas.PasswordChangeSchema())
     @blp.response(204)
@@ -120,13 +123,13 @@ class PasswordChange(MethodView):
         """Change the password; every other session is revoked."""
         outcome = run(commands.ChangePassword(user_id=current_user_id(),
                                               session_id=current_session_id(), **body))
-        container().blocklist.revoke(*outcome.value)
+        _credentials_changed(outcome.value)
         return None, 204, token_headers(outcome.commit)
 
 
 @blp.route("/password/reset")
 class PasswordReset(MethodView):
-    decorators = [limits.limit_from("email_rate_limit", limits.email_only, "reset")]
+    decorators = limits.mail_limits("reset")
 
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
@@ -146,7 +149,7 @@ class PasswordResetConfirm(MethodView):
         outcome = run(commands.ResetPassword(
             user_id=claims.user_id, credentials_version=claims.credentials_version,
             new_password=body["new_password"]))
-        container().blocklist.revoke(*outcome.value)
+        _credentials_changed(outcome.value)
         return None, 204, token_headers(outcome.commit)
 
 
@@ -174,8 +177,14 @@ class SessionById(MethodView):
         """Revoke one of your sessions."""
         outcome = run(commands.RevokeSession(user_id=current_user_id(),
                                              session_id=str(session_id)))
-        container().blocklist.revoke(str(session_id))
+        container().live_sessions.revoke(str(session_id))
         return None, 204, token_headers(outcome.commit)
+
+
+def _credentials_changed(change) -> None:
+    live = container().live_sessions
+    live.revoke(*change.revoked)
+    live.credentials_changed(change.user_id, change.credentials_version, change.kept_session)
 
 
 def _issue(user_id: str, session_id: str, role: str, refresh_jti: str) -> dict:
