@@ -151,7 +151,7 @@ def tokens(app, account, settings) -> dict[str, dict[str, str]]:
     ended = login(client, account.email)
     response = client.post(f"{API}/auth/logout", headers=bearer(ended["access_token"]))
     assert response.status_code == 204
-    verification = email_link_token(settings.jwt_secret_key, VERIFY,
+    verification = email_link_token(settings.email_token_secret, VERIFY,
                                      {"u": account.id, "e": account.email})
     common = {
         "missing": None,
@@ -614,18 +614,18 @@ def test_garbage_email_link_tokens_are_400(client, token):
 def test_verification_tokens_expired_forged_or_of_the_wrong_kind_are_400(
         client, fresh, settings):
     claims = {"u": fresh.id, "e": fresh.email}
-    expired = email_link_token(settings.jwt_secret_key, VERIFY, claims, expired=True)
+    expired = email_link_token(settings.email_token_secret, VERIFY, claims, expired=True)
     assert_error(_verify(client, expired), 400, ("token",), message_part="expired")
     forged = email_link_token("another-secret-0123456789-0123456789", VERIFY, claims)
     assert_error(_verify(client, forged), 400, ("token",))
-    reset_kind = email_link_token(settings.jwt_secret_key, RESET, {"u": fresh.id, "c": 1})
+    reset_kind = email_link_token(settings.email_token_secret, RESET, {"u": fresh.id, "c": 1})
     assert_error(_verify(client, reset_kind), 400, ("token",))
     assert_error(_verify(client, fresh.access), 400, ("token",))
-    other_email = email_link_token(settings.jwt_secret_key, VERIFY,
+    other_email = email_link_token(settings.email_token_secret, VERIFY,
                                    {"u": fresh.id, "e": unique_email("other")})
     assert_error(_verify(client, other_email), 400, ("token",))
     # None of that verified the account: a good token still does, once.
-    good = email_link_token(settings.jwt_secret_key, VERIFY, claims)
+    good = email_link_token(settings.email_token_secret, VERIFY, claims)
     response = _verify(client, good)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json() == {"email_verified": True}
@@ -635,22 +635,22 @@ def test_verification_tokens_expired_forged_or_of_the_wrong_kind_are_400(
 def test_reset_tokens_expired_forged_of_the_wrong_kind_or_used_are_400(
         client, fresh, settings):
     claims = {"u": fresh.id, "c": 1}
-    expired = email_link_token(settings.jwt_secret_key, RESET, claims, expired=True)
+    expired = email_link_token(settings.email_token_secret, RESET, claims, expired=True)
     assert_error(_confirm(client, expired), 400, ("token",), message_part="expired")
     forged = email_link_token("another-secret-0123456789-0123456789", RESET, claims)
     assert_error(_confirm(client, forged), 400, ("token",))
-    verify_kind = email_link_token(settings.jwt_secret_key, VERIFY,
+    verify_kind = email_link_token(settings.email_token_secret, VERIFY,
                                    {"u": fresh.id, "e": fresh.email})
     assert_error(_confirm(client, verify_kind), 400, ("token",))
     assert_error(_confirm(client, fresh.refresh), 400, ("token",))
-    stale_version = email_link_token(settings.jwt_secret_key, RESET, {"u": fresh.id, "c": 0})
+    stale_version = email_link_token(settings.email_token_secret, RESET, {"u": fresh.id, "c": 0})
     assert_error(_confirm(client, stale_version), 400, ("token",))
-    unknown_user = email_link_token(settings.jwt_secret_key, RESET,
+    unknown_user = email_link_token(settings.email_token_secret, RESET,
                                     {"u": str(uuid.uuid4()), "c": 1})
     assert_error(_confirm(client, unknown_user), 400, ("token",))
     # The password is unchanged by all that; a good token works once, then is spent.
     login(client, fresh.email, fresh.password)
-    good = email_link_token(settings.jwt_secret_key, RESET, claims)
+    good = email_link_token(settings.email_token_secret, RESET, claims)
     assert _confirm(client, good).status_code == 204
     assert_error(_confirm(client, good, "An0ther-new-password"), 400, ("token",))
     login(client, fresh.email, NEW_PASSWORD)
