@@ -113,10 +113,10 @@ class Logout(MethodView):
 
 @blp.route("/password/change")
 class PasswordChange(MethodView):
-    decorators = [limits.limit_from("password_change_rate_limit", limits.user_or_ip),
-                  limits.limit_from("password_change_rate_limit", scope="password-ip")]
+    decorators = [limits.limit_from("password_change_rate_limit", scope="password-ip")]
 
     @jwt_required()
+    @limits.limit_from("password_change_rate_limit", limits.current_user, "password-user")
     @blp.arguments(schemas.PasswordChangeSchema())
     @blp.response(204)
     def post(self, body):
