@@ -8,8 +8,8 @@ What a request may make TMDb do is bounded: each client IP may trigger
 TMDB_LOOKUP_RATE_LIMIT lookups, all requests together REQUEST_IMPORT_BUDGET imported
 movies (a Redis counter shared by every process), an id TMDb did not know is not asked
 again for TMDB_MISSING_SECONDS, and a search query is asked once an hour. A detail
-beyond the limits is 429 (this client) or 503 (everyone); a search answers from the
-catalog alone.
+beyond the limits is 429 (this client) or 503 (everyone, or Redis down: no counting,
+no lookup); a search answers from the catalog alone.
 """
 from __future__ import annotations
 
@@ -57,9 +57,7 @@ def import_search_results(q: str) -> int:
     c = container()
     if not _first_ask(q):
         return 0
-    if not (limits.within(c.settings.tmdb_lookup_rate_limit, "tmdb-lookup", client_ip())
-            and limits.within(c.settings.request_import_budget, "import-budget",
-                              cost=SEARCH_IMPORT_COST)):
+    if not _search_allowed(c.settings):
         _forget_ask(q)
         log.info("search answered from the catalog only: lookup limit or import budget")
         return 0
@@ -71,6 +69,15 @@ def import_search_results(q: str) -> int:
     for item in results:
         _import(item, complete=False)
     return len(results)
+
+
+def _search_allowed(settings) -> bool:
+    try:
+        return (limits.within(settings.tmdb_lookup_rate_limit, "tmdb-lookup", client_ip())
+                and limits.within(settings.request_import_budget, "import-budget",
+                                  cost=SEARCH_IMPORT_COST))
+    except RedisError:
+        return False
 
 
 def _import(data: dict, complete: bool) -> None:

@@ -12,7 +12,6 @@ put in X-Forwarded-For (werkzeug's ProxyFix; never trusted by default).
 """
 from __future__ import annotations
 
-import logging
 import math
 import time
 
@@ -20,12 +19,10 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
-from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from movienexus.config import Settings
 
-log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address, swallow_errors=False,
                   in_memory_fallback_enabled=True)
 
@@ -46,17 +43,12 @@ def configure(app: Flask, settings: Settings) -> None:
 
 def within(limit: str, *identifiers: str, cost: int = 1) -> bool:
     """Counts `cost` more against `limit` (a flask-limiter string) for these
-    identifiers; False when that is over it. Same storage and fallback as the route
-    limits; if the storage fails outright, False (closed)."""
+    identifiers; False when that is over it. Same storage as the route limits; a
+    RedisError when it is down (the caller refuses: closed)."""
     from api.context import container
     if not container().settings.rate_limits_enabled:
         return True
-    try:
-        return limiter.limiter.hit(parse(limit), _namespaced("|".join(identifiers)),
-                                   cost=cost)
-    except (RedisError, OSError) as exc:  # closed: nothing counted, nothing allowed
-        log.warning("rate-limit storage unavailable, refusing %s: %r", limit, exc)
-        return False
+    return limiter.limiter.hit(parse(limit), _namespaced("|".join(identifiers)), cost=cost)
 
 
 def retry_after_seconds() -> int | None:
