@@ -55,7 +55,7 @@ class Container:
 
     @cached_property
     def cache(self) -> redis.Redis:
-        """Caches only (search pages, genre counts, TMDb misses): a Redis database of
+        """Caches only (search pages, asked searches, TMDb misses): a Redis database of
         their own, so that under memory pressure they are what goes, never the live
         session records. Short timeouts: a cache that hangs must not hold a request."""
         return redis.Redis.from_url(self.settings.cache_redis_url, socket_timeout=0.5,

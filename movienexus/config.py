@@ -26,7 +26,7 @@ KNOWN_DEFAULT_SECRETS = frozenset({
     "change-me-jwt-secret-at-least-32-bytes-long",
     "change-me-email-token-secret-at-least-32-bytes",
     "change-me-postgres-password", "change-me-rabbitmq-password",
-    "admin:change-me-flower-password",
+    "admin:change-me-flower-password", "change-me-flower-password",
     "guest", "postgres", "password", "secret", "changeme",
 })
 # The Redis database the caches use when CACHE_REDIS_URL is not set: REDIS_URL's own
@@ -86,8 +86,8 @@ class Settings:
     jwt_secret_key: str = field(default_factory=lambda: _env("JWT_SECRET_KEY", DEV_JWT_SECRET))
     email_token_secret: str = field(default_factory=lambda: _env(
         "EMAIL_TOKEN_SECRET", DEV_EMAIL_TOKEN_SECRET))
-    # Caches (search pages, genre counts, TMDb misses) live apart from the blocklist and
-    # the read documents; empty means REDIS_URL's host with database + CACHE_DB_OFFSET.
+    # Caches (search pages, asked searches, TMDb misses) live apart from the live-session
+    # records and the read documents; empty means REDIS_URL's host, database + 8.
     cache_redis_url_raw: str = field(default_factory=lambda: _env("CACHE_REDIS_URL", ""))
     flower_basic_auth: str = field(default_factory=lambda: _env("FLOWER_BASIC_AUTH", ""))
     trusted_proxy_count: int = field(default_factory=lambda: _int("TRUSTED_PROXY_COUNT", 0))

@@ -264,3 +264,29 @@ def test_a_password_change_keeps_the_callers_session_and_ends_the_rest(app):
                                               user_key(user["id"]))
     assert client.get(USER_ROUTE, headers=mine.headers).status_code == 200
     assert client.post(f"{API}/auth/refresh", headers=bearer(mine.refresh)).status_code == 200
+
+
+# --- the email reactor trusts the users table, not the event ------------------------------
+
+def test_a_forged_reset_event_mails_the_stored_address_with_the_stored_version(
+        app, container, smtp):
+    """Someone who can publish to the broker sends PasswordResetRequested naming their
+    own address and a made-up version: the mail goes to the account's address, with a
+    token for its real credentials version."""
+    from adapters.mailer import SmtpMailer
+    from notifications.reactor import EmailReactor
+    from read_models.envelope import Envelope
+    from tests.support.smtp import Inbox
+    from tests.support.util import unique_email
+    user = register(new_client(app))
+    attacker = unique_email("attacker")
+    reactor = EmailReactor(container.engine, SmtpMailer("127.0.0.1", smtp.port, "t@x.io"),
+                           container.email_tokens, "http://front.example", 60)
+    forged = Envelope(event_id=str(uuid.uuid4()), event_type="PasswordResetRequested",
+                      event_version=1, aggregate_type="user", aggregate_id=user["id"],
+                      aggregate_version=99, position=0, occurred_at="2026-01-01T00:00:00Z",
+                      payload={"email": attacker, "credentials_version": 7})
+    assert reactor.react(forged)
+    token = Inbox.token_in(smtp.wait_for(user["email"], "Reset your Movie Nexus password"))
+    assert container.email_tokens.read_reset(token).credentials_version == 1
+    assert smtp.count(attacker) == 0
