@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -m pip install -q -e '.[dev,test]' 2>&1 | grep -v "^WARNING: Location" || true
 	@$(BIN)/python -c "import api, workers, celery, flask_smorest" \
 	  || { echo "install failed: see the pip output above"; exit 1; }
 	@touch $(STAMP)

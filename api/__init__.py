@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from api import (compression, consistency, context, cors, errors, limits, metrics,
-                 security)
+from api import (compression, consistency, context, cors, errors, inputs, limits,
+                 metrics, security)
 from api.resources import admin, auth, genres, me, movies, ops
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["movienexus"] = container
     app.config.update(_openapi_config(), MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
     context.install(app)
+    inputs.install(app)
     metrics.install(app)
     consistency.install(app)
     compression.install(app)

@@ -3,46 +3,81 @@
 The import is a command like any other (events, outbox, relay, projections); its
 events are also projected right here, so the answer can come from the read models at
 once. The workers' later delivery is then a duplicate, which the version gate skips.
+
+What a request may make TMDb do is bounded: each client IP may trigger
+TMDB_LOOKUP_RATE_LIMIT lookups, all requests together REQUEST_IMPORT_BUDGET imported
+movies (a Redis counter shared by every process), an id TMDb did not know is not asked
+again for TMDB_MISSING_SECONDS, and a search query is asked once an hour. A detail
+beyond the limits is 429 (this client) or 503 (everyone, or Redis down: no counting,
+no lookup); a search answers from the catalog alone.
 """
 from __future__ import annotations
 
 import logging
 
+from flask_smorest import abort
 from redis.exceptions import RedisError
 
 from adapters.messaging.event_log import envelopes_of_aggregate
 from adapters.tmdb import TmdbError, TmdbNotFound
+from api import limits
 from api.commands import run
-from api.context import container
+from api.context import client_ip, container
 from domain.catalog.commands import ImportMovie
 
 log = logging.getLogger(__name__)
 
 SEARCH_ASKED_SECONDS = 3600
+SEARCH_IMPORT_COST = 20  # a TMDb search page: up to 20 movies
 
 
 def import_movie(tmdb_id: int) -> bool:
     """Fetches and imports a movie; False when TMDb does not know it."""
+    c = container()
+    if _known_missing(tmdb_id):
+        return False
+    if not limits.within(c.settings.tmdb_lookup_rate_limit, "tmdb-lookup", client_ip()):
+        abort(429, message="Too many lookups of movies the catalog does not have yet; "
+                           "wait a moment and try again.")
+    if not limits.within(c.settings.request_import_budget, "import-budget"):
+        abort(503, message="Too many movies are being imported right now; try again "
+                           "shortly.", headers={"Retry-After": "30"})
     try:
-        data = container().tmdb_interactive.movie(tmdb_id)
+        data = c.tmdb_interactive.movie(tmdb_id)
     except TmdbNotFound:
+        _remember_missing(tmdb_id)
         return False
     _import(data, complete=True)
     return True
 
 
 def import_search_results(q: str) -> int:
-    """Asks TMDb's search once an hour per query; imports what it returns."""
+    """Asks TMDb's search once an hour per query, within the limits; imports what it
+    returns."""
+    c = container()
     if not _first_ask(q):
         return 0
+    if not _search_allowed(c.settings):
+        _forget_ask(q)
+        log.info("search answered from the catalog only: lookup limit or import budget")
+        return 0
     try:
-        results = container().tmdb_interactive.search(q).get("results", [])
+        results = c.tmdb_interactive.search(q).get("results", [])
     except TmdbError as exc:
         log.warning("TMDb search failed, answering from the catalog: %s", exc)
         return 0
     for item in results:
         _import(item, complete=False)
     return len(results)
+
+
+def _search_allowed(settings) -> bool:
+    try:
+        return (limits.within(settings.tmdb_lookup_rate_limit, "tmdb-lookup", client_ip())
+                and limits.within(settings.request_import_budget, "import-budget",
+                                  cost=SEARCH_IMPORT_COST))
+    except RedisError:
+        return False
 
 
 def _import(data: dict, complete: bool) -> None:
@@ -58,9 +93,39 @@ def _import(data: dict, complete: bool) -> None:
                         envelope.aggregate_id)
 
 
+def _asked_key(q: str) -> str:
+    return "search:asked:" + " ".join(q.lower().split())[:200]
+
+
 def _first_ask(q: str) -> bool:
-    key = "search:asked:" + " ".join(q.lower().split())[:200]
     try:
-        return bool(container().redis.set(key, "1", nx=True, ex=SEARCH_ASKED_SECONDS))
+        return bool(container().cache.set(_asked_key(q), "1", nx=True,
+                                          ex=SEARCH_ASKED_SECONDS))
     except RedisError:
-        return True
+        return True  # the lookup limit and the import budget still bound it
+
+
+def _forget_ask(q: str) -> None:
+    try:
+        container().cache.delete(_asked_key(q))
+    except RedisError:
+        pass
+
+
+def _missing_key(tmdb_id: int) -> str:
+    return f"tmdb:missing:{tmdb_id}"
+
+
+def _known_missing(tmdb_id: int) -> bool:
+    try:
+        return bool(container().cache.exists(_missing_key(tmdb_id)))
+    except RedisError:
+        return False
+
+
+def _remember_missing(tmdb_id: int) -> None:
+    try:
+        container().cache.set(_missing_key(tmdb_id), "1",
+                              ex=container().settings.tmdb_missing_seconds)
+    except RedisError:
+        log.warning("TMDb miss for %s not cached", tmdb_id)

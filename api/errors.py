@@ -6,9 +6,10 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from flask import Flask, g, jsonify
 from redis.exceptions import RedisError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from adapters.tmdb import TmdbError
@@ -107,6 +108,14 @@ def handle_tmdb_down(error: TmdbError):
                           headers={"Retry-After": "30"})
 
 
+def handle_data_error(error: DataError):
+    """A value PostgreSQL refused (out of range, not storable): the request's fault.
+    The statement's parameters are hidden (hide_parameters), the text is not echoed."""
+    log.info("database refused a value: %s", type(getattr(error, "orig", error)).__name__)
+    return error_response(400, "The request has a value that cannot be used; check its "
+                               "parameters.")
+
+
 def handle_too_deep(error: RecursionError):
     return error_response(400, "The request is not valid; see errors.",
                           {"json": ["Invalid JSON body: nested too deeply."]})
@@ -122,6 +131,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(domain_errors.DomainError, handle_domain_error)
     app.register_error_handler(RedisError, handle_dependency_down)
     app.register_error_handler(OperationalError, handle_dependency_down)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(psycopg.DataError, handle_data_error)
     app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(TmdbError, handle_tmdb_down)
     app.register_error_handler(Exception, handle_unexpected)

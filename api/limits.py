@@ -2,7 +2,13 @@
 
 Keys are chosen so that a person using the app normally never meets a limit:
 login counts per email *and* IP (a wider cap per IP stops spraying), mail-sending
-endpoints count per address, registration per IP.
+endpoints per address and IP, per address and per IP, password change per user and
+per IP, registration per IP.
+
+When Redis does not answer, the same limits are counted in the process's memory
+(flask-limiter's in-memory fallback) until it is back: limits never switch off. The
+client address is the socket's, or, behind TRUSTED_PROXY_COUNT proxies, the one they
+put in X-Forwarded-For (werkzeug's ProxyFix; never trusted by default).
 """
 from __future__ import annotations
 
@@ -12,19 +18,37 @@ import time
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from movienexus.config import Settings
 
-limiter = Limiter(key_func=get_remote_address, swallow_errors=True)
+limiter = Limiter(key_func=get_remote_address, swallow_errors=False,
+                  in_memory_fallback_enabled=True)
 
 
 def configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         RATELIMIT_STORAGE_URI=settings.redis_url,
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 1, "socket_connect_timeout": 1},
         RATELIMIT_ENABLED=settings.rate_limits_enabled,
         RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     limiter.init_app(app)
+    if settings.trusted_proxy_count > 0:
+        n = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
+
+
+def within(limit: str, *identifiers: str, cost: int = 1) -> bool:
+    """Counts `cost` more against `limit` (a flask-limiter string) for these
+    identifiers; False when that is over it. Same storage as the route limits; a
+    RedisError when it is down (the caller refuses: closed)."""
+    from api.context import container
+    if not container().settings.rate_limits_enabled:
+        return True
+    return limiter.limiter.hit(parse(limit), _namespaced("|".join(identifiers)), cost=cost)
 
 
 def retry_after_seconds() -> int | None:
@@ -58,6 +82,23 @@ def email_and_ip() -> str:
 
 def email_only() -> str:
     return _namespaced(_body_email() or get_remote_address())
+
+
+def current_user() -> str:
+    """The verified token's user (for limits applied after jwt_required): a stolen
+    token guessing the current password is limited whatever IPs it comes from."""
+    from flask_jwt_extended import get_jwt_identity
+    return _namespaced(f"user|{get_jwt_identity()}")
+
+
+def mail_limits(kind: str) -> list:
+    """An endpoint that sends mail: per address and IP (a person asking again), per
+    address from anywhere (no mail bombing from many IPs), per IP across addresses
+    (no mailing every address from one IP). The first is the tightest, so one
+    attacker's IP cannot use up a victim's quota."""
+    return [limit_from("email_rate_limit", email_and_ip, f"mail-{kind}"),
+            limit_from("email_address_rate_limit", email_only, f"mail-{kind}-address"),
+            limit_from("email_ip_rate_limit", ip_only, f"mail-{kind}-ip")]
 
 
 def limit_from(setting: str, key_func=ip_only, scope: str | None = None):

@@ -12,6 +12,8 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 
+from read_models.consistency import WAITS as CONSISTENCY_WAITS
+
 REQUEST_LATENCY = Histogram(
     "http_request_duration_seconds", "API request latency", ["method", "endpoint", "status"],
     buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
@@ -62,6 +64,7 @@ def render_metrics(container) -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_LATENCY)
+        registry.register(CONSISTENCY_WAITS)
     registry.register(PipelineCollector(container))
     return generate_latest(registry), CONTENT_TYPE_LATEST
 

@@ -1,4 +1,5 @@
-"""JWT setup: short-lived access tokens, rotated refresh tokens, a session blocklist."""
+"""JWT setup: short-lived access tokens, rotated refresh tokens, each valid only while
+its session is live (adapters/revocations.py); roles read from the users table."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,7 +7,7 @@ from functools import wraps
 
 from flask import Flask
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, \
-    get_jwt
+    get_jwt, get_jwt_identity
 
 from api.errors import error_response
 from movienexus.config import Settings
@@ -40,10 +41,12 @@ def _unauthorized(message: str):
 
 
 @jwt.token_in_blocklist_loader
-def _session_revoked(_header: dict, payload: dict) -> bool:
+def _session_not_live(_header: dict, payload: dict) -> bool:
+    """A signature is not enough: the session must exist, be active, be the token
+    user's, and that user must exist with the credentials the login checked."""
     from api.context import container
-    session_id = payload.get("sid")
-    return session_id is None or container().blocklist.is_revoked(session_id)
+    user_id, session_id = payload.get("sub"), payload.get("sid")
+    return not container().live_sessions.is_live(user_id, session_id)
 
 
 @jwt.unauthorized_loader
@@ -75,11 +78,17 @@ def _unknown_user(_header: dict, _payload: dict):
 
 
 def role_required(role: str):
+    """The stored user's role and a verified email (API.md: "a verified admin"); the
+    token's `role` claim is for the frontend's display only."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if get_jwt().get("role") != role:
+            from api.context import container
+            standing = container().live_sessions.standing(get_jwt_identity())
+            if standing is None or standing.role != role:
                 return error_response(403, f"This needs the {role} role.")
+            if not standing.email_verified:
+                return error_response(403, f"The {role} role needs a verified email.")
             return view(*args, **kwargs)
         return wrapper
     return decorate

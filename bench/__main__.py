@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import pipeline, reads, rebuild, sync
+from bench import catalog, lanes, pipeline, reads, rebuild, sync
 
 console = Console()
 
@@ -35,17 +35,21 @@ def report_pipeline(figures: dict) -> None:
 
 
 def main() -> int:
-    which = set(sys.argv[1:]) or {"pipeline", "reads", "sync", "rebuild"}
+    which = set(sys.argv[1:]) or {"pipeline", "lanes", "reads", "sync", "rebuild", "catalog"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
         report_pipeline(pipeline.main(log_dir))
+    if "lanes" in which:
+        lanes.report(lanes.main(log_dir), console)
     if "reads" in which:
         reads.report(reads.main(log_dir), console)
     if "sync" in which:
         sync.report(sync.main(log_dir), console)
     if "rebuild" in which:
         rebuild.report(rebuild.main(log_dir), console)
+    if "catalog" in which:
+        catalog.report(catalog.main(log_dir), console)
     return 0
 
 

@@ -22,4 +22,5 @@ def fresh_container(settings: Settings) -> Container:
     """A container on `settings` with an empty Redis db and a full TMDb token bucket."""
     container = Container(settings)
     container.redis.flushdb()
+    container.cache.flushdb()
     return container

@@ -26,6 +26,7 @@ def prepare(settings: Settings) -> Container:
     database.upgrade(settings.database_url)
     container = Container(settings)
     container.redis.flushdb()
+    container.cache.flushdb()
     return container
 
 

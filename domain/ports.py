@@ -63,7 +63,8 @@ class UserRepository(abc.ABC):
 
 class SessionRepository(abc.ABC):
     @abc.abstractmethod
-    def get(self, session_id: str) -> "Session | None": ...
+    def get(self, session_id: str, for_update: bool = False) -> "Session | None":
+        """`for_update`: lock the session until the commit (refresh rotation)."""
 
     @abc.abstractmethod
     def active_for_user(self, user_id: str) -> list["Session"]: ...

@@ -14,7 +14,7 @@ from adapters.db.uow import SqlAlchemyUnitOfWork
 from adapters.email_tokens import EmailTokens
 from adapters.mailer import SmtpMailer
 from adapters.passwords import Argon2PasswordHasher
-from adapters.revocations import SessionBlocklist
+from adapters.revocations import LiveSessions
 from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
 from domain.catalog.handlers import HANDLERS as CATALOG_HANDLERS
 from domain.ports import CommitResult, MessageContext, SystemClock
@@ -27,6 +27,7 @@ from read_models.runner import ProjectionRunner
 
 if TYPE_CHECKING:
     from read_models.rebuild import ReadModelRebuild
+    from read_models.own_writes import OwnWrites
     from read_models.sweeper import CatchUpSweeper
 
 HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
@@ -55,6 +56,14 @@ class Container:
                                     socket_connect_timeout=2, health_check_interval=30)
 
     @cached_property
+    def cache(self) -> redis.Redis:
+        """Caches only (search pages, asked searches, TMDb misses): a Redis database of
+        their own, so that under memory pressure they are what goes, never the live
+        session records. Short timeouts: a cache that hangs must not hold a request."""
+        return redis.Redis.from_url(self.settings.cache_redis_url, socket_timeout=0.5,
+                                    socket_connect_timeout=0.5, health_check_interval=30)
+
+    @cached_property
     def documents(self) -> RedisDocuments:
         return RedisDocuments(self.redis)
 
@@ -65,7 +74,7 @@ class Container:
     @cached_property
     def email_tokens(self) -> EmailTokens:
         s = self.settings
-        return EmailTokens(s.jwt_secret_key, s.verify_token_hours * 3600,
+        return EmailTokens(s.email_token_secret, s.verify_token_hours * 3600,
                            s.reset_token_minutes * 60)
 
     @cached_property
@@ -74,12 +83,17 @@ class Container:
 
     def projection_runner_on(self, engine: Engine) -> ProjectionRunner:
         """Every projection, writing through `engine` (the rebuild gives its own)."""
-        projections = [UsersTable(engine, self.documents),
-                       SessionsTable(engine, self.blocklist),
+        projections = [UsersTable(engine, self.documents, self.live_sessions),
+                       SessionsTable(engine, self.live_sessions),
                        MoviesTable(engine, self.documents),
                        GenresTable(engine, self.documents),
                        ListsTable(engine, self.documents)]
         return ProjectionRunner(projections, self.documents, engine)
+
+    @cached_property
+    def own_writes(self) -> "OwnWrites":
+        from read_models.own_writes import OwnWrites
+        return OwnWrites(self.documents)
 
     def sweeper(self, lane: str) -> "CatchUpSweeper":
         from read_models.sweeper import CatchUpSweeper
@@ -92,8 +106,8 @@ class Container:
         return ReadModelRebuild(self.engine, self.projection_runner_on)
 
     @cached_property
-    def blocklist(self) -> SessionBlocklist:
-        return SessionBlocklist(self.redis, self.engine, self.settings.refresh_token_days * 86400)
+    def live_sessions(self) -> LiveSessions:
+        return LiveSessions(self.redis, self.engine, self.settings.refresh_token_days * 86400)
 
     @cached_property
     def email_reactor(self) -> EmailReactor:

@@ -57,12 +57,14 @@ def check_services() -> None:
 def relay() -> None:
     """Run the outbox relay until SIGTERM/SIGINT."""
     from movienexus.logs import configure_logging
-    from workers.relay_process import build_relay
+    from workers.relay_process import build_relay, retire_old_queues
     configure_logging()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    outbox_relay = build_relay(bootstrap())
+    container = bootstrap()
+    retire_old_queues(container.settings.broker_url, container.settings.amqp_namespace)
+    outbox_relay = build_relay(container)
     console.print("outbox relay running (LISTEN/NOTIFY with polling fallback)")
     outbox_relay.run(stop)
 
@@ -156,6 +158,43 @@ def read_models_rebuild(accept_dead_letters: bool, workers: int) -> None:
     for held in report.accepted:
         console.print(f"accepted (dead-lettered): {held.describe()}", highlight=False,
                       markup=False)
+
+
+@read_models_group.command("warm")
+def read_models_warm() -> None:
+    """Fill Redis from the Postgres read tables (after a Redis restart or flush); each
+    document is written only if newer than what Redis holds, so it is safe any time."""
+    from rich.progress import Progress
+    from read_models.warm import rows_to_warm, warm
+    container = bootstrap()
+    with Progress(console=console) as progress:
+        task = progress.add_task("warming Redis", total=rows_to_warm(container.engine))
+        warmed = warm(container.engine, container.documents,
+                      container.projection_runner.projections,
+                      lambda n: progress.advance(task, n), container.live_sessions)
+    console.print(f"Redis warmed from {warmed.rows} rows; {warmed.written} documents were "
+                  "missing or older and were written")
+
+
+@read_models_group.command("sweep")
+@click.option("--lane", type=click.Choice(["people", "catalog", "all"]), default="all",
+              show_default=True)
+@click.option("--full", is_flag=True,
+              help="Look at the whole log, not just above the sweeper's watermark.")
+def read_models_sweep(lane: str, full: bool) -> None:
+    """Bring every aggregate whose read models are behind the event log up to date
+    (what beat runs every SWEEP_EVERY seconds; safe beside the workers)."""
+    from rich.progress import Progress
+    from adapters.messaging.topology import LANES
+    container = bootstrap()
+    for name in LANES if lane == "all" else (lane,):
+        with Progress(console=console) as progress:
+            task = progress.add_task(f"sweeping {name}", total=None)
+            report = container.sweeper(name).sweep(
+                full, lambda done, total: progress.update(task, completed=done, total=total))
+        console.print(report.summary(), highlight=False)
+        for aggregate, error in report.failed.items():
+            console.print(f"  [red]✗[/red] {aggregate}: {error}", highlight=False)
 
 
 @main.command("smtp-sink")

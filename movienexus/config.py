@@ -7,9 +7,31 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 BUNDLED_TMDB_KEY = "movienexus-dev-key"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+DEV_EMAIL_TOKEN_SECRET = "dev-only-email-token-secret-change-me-0123456789"
+# Environments in which development defaults are allowed: exactly these names. Any
+# other APP_ENV (production, staging, "Production", a typo) gets the strict checks.
+DEVELOPMENT_ENVIRONMENTS = ("development", "test")
+MIN_SECRET_BYTES = 32
+# Secrets anyone can read in this repository: the development defaults, the value the
+# compose file used to default to, and the placeholders of .env.example (a unit test
+# keeps this list and .env.example in step). None of them may sign anything outside
+# development.
+KNOWN_DEFAULT_SECRETS = frozenset({
+    DEV_JWT_SECRET, DEV_EMAIL_TOKEN_SECRET,
+    "compose-dev-secret-change-me-0123456789abcdef",
+    "change-me-jwt-secret-at-least-32-bytes-long",
+    "change-me-email-token-secret-at-least-32-bytes",
+    "change-me-postgres-password", "change-me-rabbitmq-password",
+    "admin:change-me-flower-password", "change-me-flower-password",
+    "guest", "postgres", "password", "secret", "changeme",
+})
+# The Redis database the caches use when CACHE_REDIS_URL is not set: REDIS_URL's own
+# database plus this (so the tests' databases 1..7 map to 9..15).
+CACHE_DB_OFFSET = 8
 
 
 class ConfigError(RuntimeError):
@@ -62,6 +84,13 @@ class Settings:
         "MAIL_FROM", "Movie Nexus <no-reply@movienexus.local>"))
     mail_dir: str = field(default_factory=lambda: _env("MAIL_DIR", "var/mail"))
     jwt_secret_key: str = field(default_factory=lambda: _env("JWT_SECRET_KEY", DEV_JWT_SECRET))
+    email_token_secret: str = field(default_factory=lambda: _env(
+        "EMAIL_TOKEN_SECRET", DEV_EMAIL_TOKEN_SECRET))
+    # Caches (search pages, asked searches, TMDb misses) live apart from the live-session
+    # records and the read documents; empty means REDIS_URL's host, database + 8.
+    cache_redis_url_raw: str = field(default_factory=lambda: _env("CACHE_REDIS_URL", ""))
+    flower_basic_auth: str = field(default_factory=lambda: _env("FLOWER_BASIC_AUTH", ""))
+    trusted_proxy_count: int = field(default_factory=lambda: _int("TRUSTED_PROXY_COUNT", 0))
     access_token_minutes: int = field(default_factory=lambda: _int("ACCESS_TOKEN_MINUTES", 15))
     refresh_token_days: int = field(default_factory=lambda: _int("REFRESH_TOKEN_DAYS", 30))
     verify_token_hours: int = field(default_factory=lambda: _int("VERIFY_TOKEN_HOURS", 48))
@@ -88,6 +117,20 @@ class Settings:
         "REGISTER_RATE_LIMIT", "20 per hour"))
     email_rate_limit: str = field(default_factory=lambda: _env(
         "EMAIL_RATE_LIMIT", "5 per hour"))
+    email_address_rate_limit: str = field(default_factory=lambda: _env(
+        "EMAIL_ADDRESS_RATE_LIMIT", "20 per hour"))
+    email_ip_rate_limit: str = field(default_factory=lambda: _env(
+        "EMAIL_IP_RATE_LIMIT", "30 per hour"))
+    password_change_rate_limit: str = field(default_factory=lambda: _env(
+        "PASSWORD_CHANGE_RATE_LIMIT", "5 per 15 minutes"))
+    tmdb_lookup_rate_limit: str = field(default_factory=lambda: _env(
+        "TMDB_LOOKUP_RATE_LIMIT", "30 per minute"))
+    request_import_budget: str = field(default_factory=lambda: _env(
+        "REQUEST_IMPORT_BUDGET", "1200 per minute"))
+    tmdb_missing_seconds: int = field(
+        default_factory=lambda: _int("TMDB_MISSING_SECONDS", 3600))
+    search_cache_max_pages: int = field(
+        default_factory=lambda: _int("SEARCH_CACHE_MAX_PAGES", 5000))
     consistency_wait_seconds: float = field(
         default_factory=lambda: _float("CONSISTENCY_WAIT_SECONDS", 2.0))
     relay_batch_size: int = field(default_factory=lambda: _int("RELAY_BATCH_SIZE", 500))
@@ -133,8 +176,22 @@ class Settings:
         default_factory=lambda: _float("SYNC_RELATED_EVERY", 86_400.0))
 
     @property
-    def is_production(self) -> bool:
-        return self.app_env == "production"
+    def is_development(self) -> bool:
+        """Only an exact `development` or `test` allows the development defaults."""
+        return self.app_env in DEVELOPMENT_ENVIRONMENTS
+
+    @property
+    def cache_redis_url(self) -> str:
+        if self.cache_redis_url_raw:
+            return self.cache_redis_url_raw
+        base, _, db = self.redis_url.rpartition("/")
+        if not db.isdigit():
+            return self.redis_url
+        return f"{base}/{(int(db) + CACHE_DB_OFFSET) % 16}"
+
+    @property
+    def uses_bundled_tmdb(self) -> bool:
+        return not (self.tmdb_has_credentials or self.tmdb_base_url_raw)
 
     @property
     def tmdb_has_credentials(self) -> bool:
@@ -160,12 +217,41 @@ class Settings:
         if self.amqp_queue_type not in ("classic", "quorum"):
             raise ConfigError("AMQP_QUEUE_TYPE must be classic or quorum, "
                               f"not {self.amqp_queue_type!r}")
-        if self.is_production and self.jwt_secret_key in ("", DEV_JWT_SECRET):
-            raise ConfigError(
-                "APP_ENV=production needs JWT_SECRET_KEY set to a secret of your own")
-        if len(self.jwt_secret_key) < 32 and self.is_production:
-            raise ConfigError("JWT_SECRET_KEY must be at least 32 characters in production")
+        if self.is_development:
+            return self
+        for problem in self._strict_problems():
+            raise ConfigError(f"APP_ENV={self.app_env!r} is not development or test: "
+                              f"{problem}")
         return self
+
+    def _strict_problems(self):
+        """What may not start outside development, one sentence each."""
+        for name, value in (("JWT_SECRET_KEY", self.jwt_secret_key),
+                            ("EMAIL_TOKEN_SECRET", self.email_token_secret)):
+            if value in KNOWN_DEFAULT_SECRETS or not value:
+                yield f"{name} is unset or a published default; set a secret of your own."
+            elif len(value.encode()) < MIN_SECRET_BYTES:
+                yield f"{name} must be at least {MIN_SECRET_BYTES} bytes long."
+        if self.jwt_secret_key == self.email_token_secret:
+            yield "EMAIL_TOKEN_SECRET must differ from JWT_SECRET_KEY."
+        for name, url in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url),
+                          ("CACHE_REDIS_URL", self.cache_redis_url),
+                          ("BROKER_URL", self.broker_url)):
+            if _url_password(url) in KNOWN_DEFAULT_SECRETS:
+                yield f"{name} uses a published default password; set one of your own."
+        if self.flower_basic_auth in KNOWN_DEFAULT_SECRETS or \
+                self.flower_basic_auth.partition(":")[2] in KNOWN_DEFAULT_SECRETS:
+            yield "FLOWER_BASIC_AUTH is a published default; set user:password of your own."
+        if self.uses_bundled_tmdb:
+            yield ("the bundled TMDb server is for development only; set TMDB_API_KEY or "
+                   "TMDB_READ_TOKEN (or TMDB_BASE_URL).")
+
+
+def _url_password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 def load() -> Settings:

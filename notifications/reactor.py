@@ -1,14 +1,24 @@
-"""Turns account events into emails, each at most once per event (recorded by id)."""
+"""Turns account events into emails, each at most once per event (recorded by id).
+
+The address and the credentials version come from the users table, never from the
+event: whoever can publish to the broker cannot have a valid link mailed elsewhere.
+The event only says which user asked for what."""
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from adapters.db.tables import users
 from adapters.email_tokens import EmailTokens
 from adapters.mailer import SmtpMailer
 from notifications import emails
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.tables import sent_notifications
+
+
+MAILED = ("UserRegistered", "VerificationEmailRequested", "PasswordResetRequested")
 
 
 class EmailReactor:
@@ -29,14 +39,28 @@ class EmailReactor:
         return True
 
     def _compose(self, envelope: Envelope) -> emails.Email | None:
-        p, user_id = envelope.payload, envelope.aggregate_id
-        if envelope.event_type in ("UserRegistered", "VerificationEmailRequested"):
-            token = self.tokens.verification_token(user_id, p["email"])
-            return emails.verification(p["email"], self.base_url, token)
+        if envelope.event_type not in MAILED or envelope.aggregate_type != "user":
+            return None
+        user = self._stored_user(envelope.aggregate_id)
+        if user is None:
+            return None
         if envelope.event_type == "PasswordResetRequested":
-            token = self.tokens.reset_token(user_id, p["credentials_version"])
-            return emails.password_reset(p["email"], self.base_url, token, self.reset_minutes)
-        return None
+            token = self.tokens.reset_token(str(user.id), user.credentials_version)
+            return emails.password_reset(user.email, self.base_url, token, self.reset_minutes)
+        if user.email_verified:
+            return None
+        token = self.tokens.verification_token(str(user.id), user.email)
+        return emails.verification(user.email, self.base_url, token)
+
+    def _stored_user(self, user_id: str):
+        try:
+            uuid.UUID(user_id)
+        except ValueError:
+            return None
+        with self.engine.connect() as conn:
+            return conn.execute(select(users.c.id, users.c.email, users.c.email_verified,
+                                       users.c.credentials_version)
+                                .where(users.c.id == user_id)).first()
 
     def _already_sent(self, event_id: str) -> bool:
         with self.engine.connect() as conn:

@@ -1,30 +1,27 @@
 """Queries behind GET /me and GET /auth/sessions: read models only."""
 from __future__ import annotations
 
-import logging
-
-from redis.exceptions import RedisError
 from sqlalchemy import Engine, select
 
+from read_models import document_cache
 from read_models.accounts import dump, me_key
 from read_models.redis_docs import RedisDocuments
 from read_models.tables import read_sessions, read_users
 
-log = logging.getLogger(__name__)
-
 
 def me_document(documents: RedisDocuments, engine: Engine, user_id: str) -> bytes | None:
-    """Redis first (one GET); the Postgres read row when Redis misses or is down."""
-    try:
-        cached = documents.get(me_key(user_id))
-        if cached is not None:
-            return cached
-    except RedisError:
-        log.warning("redis unavailable, serving /me from postgres")
+    """Redis first (one GET); on a miss the Postgres read row, written back to Redis."""
+    cached = document_cache.get(documents, me_key(user_id))
+    if cached is not None:
+        return cached
     with engine.connect() as conn:
-        doc = conn.execute(select(read_users.c.doc).where(
-            read_users.c.user_id == user_id)).scalar()
-    return dump(doc).encode() if doc is not None else None
+        row = conn.execute(select(read_users.c.doc, read_users.c.version).where(
+            read_users.c.user_id == user_id)).first()
+    if row is None:
+        return None
+    body = dump(row.doc)
+    document_cache.refill(documents, [(me_key(user_id), body, row.version)])
+    return body.encode()
 
 
 def sessions_of(engine: Engine, user_id: str) -> list[dict]:

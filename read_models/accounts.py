@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
-from adapters.revocations import SessionBlocklist
+from adapters.revocations import LiveSessions
 from read_models.bulk import json_rows
 from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
@@ -67,9 +67,11 @@ class UsersTable(PostgresProjection):
     follows = frozenset({"user"})
     tables = frozenset({"read_users"})      # what it reads and writes (the rebuild's)
 
-    def __init__(self, engine: Engine, documents: RedisDocuments):
+    def __init__(self, engine: Engine, documents: RedisDocuments,
+                 live_sessions: LiveSessions | None = None):
         super().__init__(engine)
         self.documents = documents
+        self.live_sessions = live_sessions
 
     @handles("UserRegistered")
     def registered(self, conn, event: Envelope) -> tuple[dict, int]:
@@ -90,6 +92,10 @@ class UsersTable(PostgresProjection):
         return UsersFold(conn)
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
+        if envelope.event_type == "PasswordChanged" and self.live_sessions is not None:
+            # Sessions checked against the old password stop even if the API could not
+            # tell Redis (the next check asks PostgreSQL).
+            self.live_sessions.forget_user(envelope.aggregate_id)
         doc, version = result if result else self._stored(envelope.aggregate_id)
         if doc is not None:
             self.documents.put(me_key(envelope.aggregate_id), dump(doc), version)
@@ -178,20 +184,21 @@ def session_changes(event: Envelope) -> dict:
 
 
 class SessionsTable(PostgresProjection):
-    """The sessions list; it also re-asserts the blocklist key of a revoked session
-    (idempotent), in case the API could not write it when the revocation happened."""
+    """The sessions list; it also re-asserts the live-session record of a revoked session
+    (idempotent), in case the API could not write it when the revocation happened. A
+    Redis error there fails the delivery, so the worker retries until Redis is back."""
 
     name = "sessions_table"
     follows = frozenset({"session"})
     tables = frozenset({"read_sessions"})
 
-    def __init__(self, engine: Engine, blocklist: SessionBlocklist):
+    def __init__(self, engine: Engine, live_sessions: LiveSessions):
         super().__init__(engine)
-        self.blocklist = blocklist
+        self.live_sessions = live_sessions
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result) -> None:
         if envelope.event_type == "SessionRevoked":
-            self.blocklist.revoke(envelope.aggregate_id)
+            self.live_sessions.assert_revoked(envelope.aggregate_id)
 
     @handles("SessionStarted")
     def started(self, conn, event: Envelope) -> None:

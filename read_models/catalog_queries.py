@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 
+from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine, and_, func, select, text
 
+from read_models import document_cache
 from read_models import movie_documents as docs
 from read_models.catalog_tables import read_genres, read_lists, read_movies
 from read_models.redis_docs import RedisDocuments
@@ -58,45 +61,52 @@ def _redis_get(documents: RedisDocuments, key: str) -> bytes | None:
         return None
 
 
-def _redis_mget(documents: RedisDocuments, keys: list[str]) -> list[bytes | None]:
-    try:
-        return documents.redis.mget(keys) if keys else []
-    except RedisError:
-        log.warning("redis unavailable, reading %d cards from postgres", len(keys))
-        return [None] * len(keys)
-
-
 # --- one movie ---------------------------------------------------------------------
 
 def movie_detail(documents: RedisDocuments, engine: Engine, tmdb_id: int) -> bytes | None:
     """The detail JSON; `docs.TOMBSTONE` (b"") when delisted; None when unknown."""
-    cached = _redis_get(documents, docs.detail_key(tmdb_id))
+    cached = document_cache.get(documents, docs.detail_key(tmdb_id))
     if cached is not None:
         return cached
     with engine.connect() as conn:
-        row = conn.execute(select(read_movies.c.detail, read_movies.c.delisted).where(
+        row = conn.execute(select(read_movies.c.detail, read_movies.c.delisted,
+                                  read_movies.c.version).where(
             read_movies.c.tmdb_id == tmdb_id)).first()
     if row is None:
         return None
-    return docs.TOMBSTONE if row.delisted else docs.dump(row.detail).encode()
+    body = docs.TOMBSTONE if row.delisted else docs.dump(row.detail).encode()
+    document_cache.refill(documents, [(docs.detail_key(tmdb_id), body, row.version)])
+    return body
 
 
 def cards(documents: RedisDocuments, engine: Engine, tmdb_ids: list[int]) -> list[bytes]:
     """The cards of these movies in this order; delisted and unknown ones left out."""
-    found = dict(zip(tmdb_ids, _redis_mget(documents, [docs.card_key(i) for i in tmdb_ids])))
+    keys = [docs.card_key(i) for i in tmdb_ids]
+    found = dict(zip(tmdb_ids, document_cache.get_many(documents, keys)))
     missing = [i for i, card in found.items() if card is None]
     if missing:
-        with engine.connect() as conn:
-            rows = conn.execute(select(read_movies.c.tmdb_id, read_movies.c.card).where(
-                read_movies.c.tmdb_id.in_(missing), read_movies.c.delisted.is_(False)))
-            found.update({row.tmdb_id: docs.dump(row.card).encode() for row in rows})
+        found.update(_cards_from_postgres(documents, engine, missing))
     return [card for i in tmdb_ids if (card := found.get(i))]
+
+
+def _cards_from_postgres(documents: RedisDocuments, engine: Engine,
+                         tmdb_ids: list[int]) -> dict[int, bytes]:
+    """The stored cards (a delisted movie's is the tombstone), written back to Redis."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(read_movies.c.tmdb_id, read_movies.c.card,
+                                   read_movies.c.delisted, read_movies.c.version).where(
+            read_movies.c.tmdb_id.in_(tmdb_ids))).all()
+    found = {row.tmdb_id: docs.TOMBSTONE if row.delisted else docs.dump(row.card).encode()
+             for row in rows}
+    document_cache.refill(documents, [(docs.card_key(row.tmdb_id), found[row.tmdb_id],
+                                       row.version) for row in rows])
+    return found
 
 
 # --- id lists: curated lists, recommendations, similar -------------------------------
 
 def _ids_from_redis(documents: RedisDocuments, key: str) -> list[int] | None:
-    cached = _redis_get(documents, key)
+    cached = document_cache.get(documents, key)
     return json.loads(cached) if cached else None
 
 
@@ -108,9 +118,12 @@ def list_ids(documents: RedisDocuments, engine: Engine, name: str) -> list[int]:
     if ids is not None:
         return ids
     with engine.connect() as conn:
-        stored = conn.execute(select(read_lists.c.tmdb_ids).where(
-            read_lists.c.name == name)).scalar()
-    return list(stored or [])
+        row = conn.execute(select(read_lists.c.tmdb_ids, read_lists.c.version).where(
+            read_lists.c.name == name)).first()
+    if row is None:
+        return []
+    document_cache.refill_list(documents, docs.list_key(name), list(row.tmdb_ids), row.version)
+    return list(row.tmdb_ids)
 
 
 def relation_ids(documents: RedisDocuments, engine: Engine, kind: str,
@@ -119,9 +132,15 @@ def relation_ids(documents: RedisDocuments, engine: Engine, kind: str,
     if ids is not None:
         return ids
     with engine.connect() as conn:
-        stored = conn.execute(select(read_movies.c[kind]).where(
-            read_movies.c.tmdb_id == tmdb_id)).scalar()
-    return list(stored or [])
+        row = conn.execute(select(read_movies.c[kind], read_movies.c.version).where(
+            read_movies.c.tmdb_id == tmdb_id)).first()
+    if row is None:
+        return []
+    ids = list(row[0] or [])
+    if ids:     # the projection never writes an empty one either
+        document_cache.refill(documents, [(docs.relations_key(kind, tmdb_id), docs.dump(ids),
+                                           row.version)])
+    return ids
 
 
 def list_page(documents: RedisDocuments, engine: Engine, name: str, page: int,
@@ -138,6 +157,7 @@ def list_page(documents: RedisDocuments, engine: Engine, name: str, page: int,
                            page_size)
     total, entries = found
     missing = [tmdb_id for tmdb_id, card in entries if card is None]
+    document_cache.count(len(entries) - len(missing), len(missing))
     if missing:
         return Page(cards(documents, engine, [tmdb_id for tmdb_id, _ in entries]), total)
     return Page([card for _, card in entries], total)
@@ -249,17 +269,33 @@ def search_cache_key(documents: RedisDocuments, q: str, page: int,
     return f"search:{generation}:{page}:{page_size}:{digest}"
 
 
-def cached_search(documents: RedisDocuments, key: str | None) -> bytes | None:
-    return _redis_get(documents, key) if key else None
+def cached_search(cache: Redis, key: str | None) -> bytes | None:
+    """From the cache database; a cache that fails is a miss."""
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except RedisError:
+        log.warning("cache unavailable, searching without it")
+        return None
 
 
-def cache_search(documents: RedisDocuments, key: str | None, body: bytes) -> None:
+def cache_search(cache: Redis, key: str | None, body: bytes, max_pages: int) -> None:
+    """Keeps the page for SEARCH_CACHE_SECONDS, at most `max_pages` new pages per such
+    window (so at most twice that many at once, however many queries come); a cache
+    that fails is skipped, never the request's failure."""
     if key is None:
         return
+    counter = f"search:pages:{int(time.time()) // SEARCH_CACHE_SECONDS}"
     try:
-        documents.redis.set(key, body, ex=SEARCH_CACHE_SECONDS)
-    except RedisError:
-        pass
+        pipe = cache.pipeline(transaction=False)
+        pipe.incr(counter)
+        pipe.expire(counter, SEARCH_CACHE_SECONDS * 2)
+        written, _ = pipe.execute()
+        if written <= max_pages:
+            cache.set(key, body, ex=SEARCH_CACHE_SECONDS)
+    except RedisError as exc:
+        log.warning("search page not cached: %r", exc)
 
 
 # --- genres ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from read_models import warm
 from read_models.bulk import BulkApplier, no_cyclic_gc
 from adapters.messaging.envelope import Envelope
 from read_models.log_pass import EVENT_COLUMNS, LogPass, envelopes
+from read_models.accounts import SessionsTable
 from read_models.runner import LAST_POSITION_KEY, ProjectionRunner
 
 log = logging.getLogger(__name__)
@@ -414,8 +415,8 @@ class ReadModelRebuild:
     def _fill_redis(self, runner: ProjectionRunner, report: RebuildReport,
                     warming: Progress) -> None:
         started = time.perf_counter()
-        blocklist = next((p.blocklist for p in runner.projections
-                          if hasattr(p, "blocklist")), None)
+        blocklist = next((p.live_sessions for p in runner.projections
+                          if isinstance(p, SessionsTable)), None)
         report.warmed = warm.warm(self.engine, runner.documents, runner.projections,
                                   warming, blocklist)
         runner.documents.raise_to({LAST_POSITION_KEY: report.position})

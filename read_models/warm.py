@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, func, select
 
-from adapters.revocations import SessionBlocklist
+from adapters.revocations import LiveSessions
 from read_models import movie_documents as docs
 from read_models.accounts import dump, me_key
 from read_models.bulk import no_cyclic_gc
@@ -46,7 +46,7 @@ def rows_to_warm(engine: Engine) -> int:
 
 def warm(engine: Engine, documents: RedisDocuments, projections: Sequence[Projection] = (),
          progress: Progress = lambda _n: None,
-         blocklist: SessionBlocklist | None = None) -> Warmed:
+         blocklist: LiveSessions | None = None) -> Warmed:
     rows = written = 0
     with no_cyclic_gc(), engine.connect() as conn:
         for batch in _batches(conn, select(read_users.c.user_id, read_users.c.doc,
@@ -107,8 +107,8 @@ def _raise_markers(conn: Connection, documents: RedisDocuments,
         documents.raise_to({key: markers[key] for key in keys[start:start + BATCH]})
 
 
-def _reassert_revocations(conn: Connection, blocklist: SessionBlocklist) -> None:
+def _reassert_revocations(conn: Connection, blocklist: LiveSessions) -> None:
     since = datetime.now(timezone.utc) - timedelta(seconds=blocklist.ttl)
     query = select(read_sessions.c.session_id).where(read_sessions.c.revoked_at > since)
     for batch in _batches(conn, query):
-        blocklist.revoke(*(str(r.session_id) for r in batch))
+        blocklist.assert_revoked_all(str(r.session_id) for r in batch)

@@ -15,6 +15,12 @@ fi
 movienexus db create
 movienexus db upgrade
 
+# Flower always asks for a login; in development make one up when none is set.
+if [ -z "${FLOWER_BASIC_AUTH:-}" ]; then
+  export FLOWER_BASIC_AUTH="dev:$(python -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  echo "  Flower login $FLOWER_BASIC_AUTH   (set FLOWER_BASIC_AUTH to choose one)"
+fi
+
 processes=(api relay people-worker catalog-worker beat flower smtp)
 if [ -z "${TMDB_API_KEY:-}${TMDB_READ_TOKEN:-}" ]; then processes+=(tmdb); fi
 movienexus urls

@@ -10,6 +10,8 @@ if ! movienexus check-services; then
   echo "make test needs PostgreSQL, Redis and RabbitMQ: FAILED (start the one(s) named above)." >&2
   exit 1
 fi
+echo "layers: lint-imports (.importlinter)"
+lint-imports --no-cache >/dev/null || { lint-imports --no-cache; exit 1; }
 movienexus db create
 movienexus db upgrade
 pytest tests "$@"

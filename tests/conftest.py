@@ -26,6 +26,12 @@ def pytest_sessionstart(session):
     _create(Settings().database_url, Settings().redis_url)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    from tests.support.broker_cleanup import delete_namespace
+    settings = Settings()
+    delete_namespace(settings.broker_url, settings.amqp_namespace)
+
+
 def _create(database_url: str, redis_url: str) -> None:
     """A database made afresh starts its versions at 1 again: its Redis db must not
     keep documents of higher versions from an earlier database of the same name."""

@@ -1,12 +1,25 @@
 """Builds a relay from the container, and reads the outbox's figures."""
 from __future__ import annotations
 
+from amqp.exceptions import ChannelError
+from kombu import Connection
 from sqlalchemy import Engine, text
 
 from adapters.messaging.publisher import ConfirmingPublisher
 from movienexus.bootstrap import Container
 from adapters.messaging import topology
 from workers.relay import OutboxRelay, TaskMessages
+
+
+def retire_old_queues(broker_url: str, namespace: str) -> None:
+    """Deletes the queues of earlier versions (see topology.RETIRED_QUEUES)."""
+    with Connection(broker_url, connect_timeout=5) as conn:
+        for name in topology.retired_queue_names(namespace):
+            channel = conn.channel()
+            try:
+                channel.queue_delete(name)
+            except ChannelError:          # never existed (the channel is closed by it)
+                pass
 
 
 def build_relay(container: Container) -> OutboxRelay:

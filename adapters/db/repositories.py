@@ -68,11 +68,15 @@ class SqlUserRepository(RowMapper, UserRepository):
 
 class SqlSessionRepository(RowMapper, SessionRepository):
     table = tables.sessions
-    columns = ("user_id", "refresh_jti", "ip", "user_agent", "created_at", "last_seen_at",
-               "revoked_at", "revoke_reason")
+    columns = ("user_id", "refresh_jti", "credentials_version", "ip", "user_agent",
+               "created_at", "last_seen_at", "revoked_at", "revoke_reason")
 
-    def get(self, session_id: str) -> Session | None:
-        return self._load(self._one(self.table.c.id == session_id))
+    def get(self, session_id: str, for_update: bool = False) -> Session | None:
+        query = select(self.table).where(self.table.c.id == session_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.connection.execute(query).mappings().first()
+        return self._load(dict(row) if row else None)
 
     def active_for_user(self, user_id: str) -> list[Session]:
         rows = self.connection.execute(select(self.table).where(

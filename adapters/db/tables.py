@@ -25,6 +25,7 @@ sessions = Table(
     Column("id", UUID(as_uuid=False), primary_key=True),
     Column("user_id", UUID(as_uuid=False), nullable=False, index=True),
     Column("refresh_jti", String(64), nullable=False),
+    Column("credentials_version", Integer, nullable=False, server_default="1"),
     Column("ip", String(64), nullable=False, server_default=""),
     Column("user_agent", String(512), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -57,19 +57,14 @@ def queues(namespace: str, queue_type: str = "classic") -> list[Queue]:
     return [*subscribed, default]
 
 
-def lane_queues(namespace: str, lane: str) -> list[str]:
-    """What a lane's workers consume: its projections, plus the notifications (people)
-    or the default queue of syncs and operations (catalog)."""
-    extra = "notifications" if lane == PEOPLE else "default"
-    return [queue_name(namespace, projection_queue(lane)), queue_name(namespace, extra)]
+# Queues of earlier versions, deleted at the relay's start: the single projections queue
+# (before the lanes) is still bound to `projections.#` and would fill up unread. What
+# was left in it is safe: the sweeper brings its events in from the log.
+RETIRED_QUEUES = ("projections",)
 
 
-def subscribers_of(event_type: str, aggregate_type: str) -> list[str]:
-    """Every event goes to its lane's projections; some also to the notifications."""
-    names = [projection_queue(lane_of(aggregate_type))]
-    if event_type in NOTIFIED_EVENTS:
-        names.append("notifications")
-    return names
+def retired_queue_names(namespace: str) -> list[str]:
+    return [queue_name(namespace, name) for name in RETIRED_QUEUES]
 
 
 def routing_key(subscriber: str, aggregate_type: str, event_type: str) -> str:

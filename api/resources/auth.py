@@ -7,8 +7,8 @@ from flask_smorest import Blueprint, abort
 
 from adapters.email_tokens import EmailTokenInvalid
 from api import limits
-from api.commands import run
-from api.consistency import consistent_read, token_headers
+from api.commands import remember_own_write, run
+from api.consistency import own_read, token_headers
 from api.context import client_ip, container, current_session_id, current_user_id, \
     user_agent
 from api.schemas import accounts as schemas
@@ -37,6 +37,7 @@ class Register(MethodView):
     def post(self, body):
         """Create an account; a verification email follows."""
         outcome = run(commands.RegisterUser(**body))
+        remember_own_write(outcome.value.id, outcome.commit)
         return public_user(outcome.value), 201, token_headers(outcome.commit)
 
 
@@ -48,12 +49,13 @@ class VerifyEmail(MethodView):
         """Confirm an email address with the token from the email."""
         claims = _read(container().email_tokens.read_verification, body["token"])
         outcome = run(commands.VerifyEmail(user_id=claims.user_id, email=claims.email))
+        remember_own_write(claims.user_id, outcome.commit)
         return {"email_verified": True}, 200, token_headers(outcome.commit)
 
 
 @blp.route("/resend-verification")
 class ResendVerification(MethodView):
-    decorators = [limits.limit_from("email_rate_limit", limits.email_only)]
+    decorators = limits.mail_limits("verify")
 
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
@@ -75,6 +77,7 @@ class Login(MethodView):
         outcome = run(commands.Login(email=body["email"], password=body["password"],
                                      ip=client_ip(), user_agent=user_agent()))
         result = outcome.value
+        remember_own_write(result.user.id, outcome.commit)
         tokens = _issue(result.user.id, result.session_id, result.user.role, result.refresh_jti)
         return {**tokens, "user": public_user(result.user)}, 200, token_headers(outcome.commit)
 
@@ -92,7 +95,7 @@ class Refresh(MethodView):
         try:
             outcome = run(command)
         except RefreshTokenReused:
-            container().blocklist.revoke(claims["sid"])
+            container().live_sessions.revoke(claims["sid"])
             raise
         result = outcome.value
         tokens = _issue(claims["sub"], result.session_id, result.role, result.refresh_jti)
@@ -107,26 +110,29 @@ class Logout(MethodView):
         """End this session: its tokens stop working at once."""
         outcome = run(commands.Logout(user_id=current_user_id(),
                                       session_id=current_session_id()))
-        container().blocklist.revoke(current_session_id())
+        container().live_sessions.revoke(current_session_id())
         return None, 204, token_headers(outcome.commit)
 
 
 @blp.route("/password/change")
 class PasswordChange(MethodView):
+    decorators = [limits.limit_from("password_change_rate_limit", scope="password-ip")]
+
     @jwt_required()
+    @limits.limit_from("password_change_rate_limit", limits.current_user, "password-user")
     @blp.arguments(schemas.PasswordChangeSchema())
     @blp.response(204)
     def post(self, body):
         """Change the password; every other session is revoked."""
         outcome = run(commands.ChangePassword(user_id=current_user_id(),
                                               session_id=current_session_id(), **body))
-        container().blocklist.revoke(*outcome.value)
+        _credentials_changed(outcome.value)
         return None, 204, token_headers(outcome.commit)
 
 
 @blp.route("/password/reset")
 class PasswordReset(MethodView):
-    decorators = [limits.limit_from("email_rate_limit", limits.email_only, "reset")]
+    decorators = limits.mail_limits("reset")
 
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
@@ -146,14 +152,15 @@ class PasswordResetConfirm(MethodView):
         outcome = run(commands.ResetPassword(
             user_id=claims.user_id, credentials_version=claims.credentials_version,
             new_password=body["new_password"]))
-        container().blocklist.revoke(*outcome.value)
+        remember_own_write(claims.user_id, outcome.commit)
+        _credentials_changed(outcome.value)
         return None, 204, token_headers(outcome.commit)
 
 
 @blp.route("/sessions")
 class Sessions(MethodView):
     @jwt_required()
-    @consistent_read
+    @own_read
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.SessionPageSchema)
     def get(self, args):
@@ -174,8 +181,14 @@ class SessionById(MethodView):
         """Revoke one of your sessions."""
         outcome = run(commands.RevokeSession(user_id=current_user_id(),
                                              session_id=str(session_id)))
-        container().blocklist.revoke(str(session_id))
+        container().live_sessions.revoke(str(session_id))
         return None, 204, token_headers(outcome.commit)
+
+
+def _credentials_changed(change) -> None:
+    live = container().live_sessions
+    live.revoke(*change.revoked)
+    live.credentials_changed(change.user_id, change.credentials_version, change.kept_session)
 
 
 def _issue(user_id: str, session_id: str, role: str, refresh_jti: str) -> dict:

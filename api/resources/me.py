@@ -1,15 +1,13 @@
 """/me: the caller's own account, served from read models."""
 from __future__ import annotations
 
-import time
-
 from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint, abort
 
 from api.commands import run
-from api.consistency import consistent_read, token_headers
+from api.consistency import own_read, token_headers
 from api.context import container, current_user_id
 from api.schemas import accounts as schemas
 from domain.accounts import commands
@@ -28,10 +26,11 @@ def me_state(user) -> dict:
 @blp.route("")
 class Me(MethodView):
     @jwt_required()
-    @consistent_read
+    @own_read
     @blp.response(200, schemas.MeSchema)
     def get(self):
-        """Your account and profile (one Redis read; Postgres when Redis is down)."""
+        """Your account and profile, including your own latest change (one Redis read;
+        Postgres when Redis is down)."""
         document = _document_of(current_user_id())
         return Response(document, mimetype="application/json")
 
@@ -45,11 +44,13 @@ class Me(MethodView):
 
 
 def _document_of(user_id: str) -> bytes:
-    """A new account's document may still be on its way: wait briefly, like a token."""
+    """After `@own_read` the document is there; if the account's own writes were not
+    remembered (Redis was away at register), it is projected here from the log."""
     c = container()
-    deadline = time.monotonic() + c.settings.consistency_wait_seconds
-    while (document := me_document(c.documents, c.engine, user_id)) is None:
-        if time.monotonic() >= deadline:
-            abort(503, message="Your account is still being set up; retry in a moment.")
-        time.sleep(0.02)
+    document = me_document(c.documents, c.engine, user_id)
+    if document is None:
+        c.projection_runner.catch_up("user", user_id)
+        document = me_document(c.documents, c.engine, user_id)
+    if document is None:
+        abort(503, message="Your account is still being set up; retry in a moment.")
     return document

@@ -68,7 +68,7 @@ class MovieSearch(MethodView):
         q, number, size = args["q"], args["page"], args["page_size"]
         c = container()
         key = queries.search_cache_key(c.documents, q, number, size)
-        if (cached := queries.cached_search(c.documents, key)) is not None:
+        if (cached := queries.cached_search(c.cache, key)) is not None:
             return json_document(cached)
         page = queries.search(c.engine, q, number, size)
         few = number == 1 and page.close_matches < size
@@ -76,7 +76,7 @@ class MovieSearch(MethodView):
             page = queries.search(c.engine, q, number, size)
             key = queries.search_cache_key(c.documents, q, number, size)
         body = page_body(page, number, size)
-        queries.cache_search(c.documents, key, body)
+        queries.cache_search(c.cache, key, body, c.settings.search_cache_max_pages)
         return json_document(body)
 
 

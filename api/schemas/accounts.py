@@ -1,11 +1,27 @@
 """Schemas of /auth and /me."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from email_validator import EmailNotValidError, validate_email
+from marshmallow import Schema, ValidationError, fields, validate
 
 from api.schemas.common import PageSchema, StrictSchema, Text
 
-Email = lambda **kw: Text(validate=validate.Length(min=3, max=254), **kw)  # noqa: E731
+
+class EmailAddress(Text):
+    """One mailbox, as email-validator reads it (syntax only, no DNS): no lists
+    (`a,b@x.io`), no display names or quoting (`<>"`), an ASCII form for the domain."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return validate_email(text.strip(), check_deliverability=False,
+                                  allow_smtputf8=False).ascii_email
+        except EmailNotValidError as exc:
+            raise ValidationError(f"Not a valid email address: {exc}") from exc
+
+
+Email = lambda **kw: EmailAddress(  # noqa: E731
+    validate=validate.Length(min=3, max=254), metadata={"format": "email"}, **kw)
 Password = lambda **kw: Text(validate=validate.Length(min=1, max=256), **kw)  # noqa: E731
 Name = lambda: Text(validate=validate.Length(max=100))  # noqa: E731
 Token = lambda: Text(required=True, validate=validate.Length(min=10, max=1000))  # noqa: E731

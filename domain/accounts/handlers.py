@@ -37,6 +37,16 @@ class RefreshResult:
     role: str
 
 
+@dataclass(frozen=True)
+class CredentialsChanged:
+    """A new password: the sessions revoked, and the one kept (a change, not a reset)."""
+
+    user_id: str
+    credentials_version: int
+    revoked: list[str]
+    kept_session: str | None = None
+
+
 def _new_id() -> str:
     return str(uuid.uuid4())
 
@@ -87,7 +97,7 @@ def login(cmd: commands.Login, uow: UnitOfWork, hasher: PasswordHasher,
         if hasher.needs_rehash(user.password_hash):
             user.rehash_password(hasher.hash(cmd.password))
         session = Session.start(_new_id(), user.id, _new_id(), cmd.ip, cmd.user_agent,
-                                clock.now())
+                                clock.now(), credentials_version=user.credentials_version)
         uow.sessions.add(session)
         uow.commit()
     return LoginResult(user=user, session_id=session.id, refresh_jti=session.refresh_jti)
@@ -95,8 +105,10 @@ def login(cmd: commands.Login, uow: UnitOfWork, hasher: PasswordHasher,
 
 def refresh_session(cmd: commands.RefreshSession, uow: UnitOfWork,
                     clock: Clock) -> RefreshResult:
+    """The session row is locked, so of two refreshes with one token the second always
+    sees the first one's rotation: reuse is detected, never a 409."""
     with uow:
-        session = uow.sessions.get(cmd.session_id)
+        session = uow.sessions.get(cmd.session_id, for_update=True)
         if session is None or session.user_id != cmd.user_id or not session.is_active:
             raise AuthenticationFailed("This session has ended; log in again.")
         if not session.accepts(cmd.refresh_jti):
@@ -105,9 +117,11 @@ def refresh_session(cmd: commands.RefreshSession, uow: UnitOfWork,
             raise RefreshTokenReused(
                 "This refresh token was already used; the session is revoked.")
         user = uow.users.get(cmd.user_id)
+        if user is None or not session.holds_credentials(user):
+            raise AuthenticationFailed("This session has ended; log in again.")
         session.rotate(_new_id(), cmd.ip, cmd.user_agent, clock.now())
         uow.commit()
-    return RefreshResult(session.id, session.refresh_jti, user.role if user else "user")
+    return RefreshResult(session.id, session.refresh_jti, user.role)
 
 
 def logout(cmd: commands.Logout, uow: UnitOfWork, clock: Clock) -> None:
@@ -126,8 +140,8 @@ def revoke_session(cmd: commands.RevokeSession, uow: UnitOfWork, clock: Clock,
 
 
 def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, hasher: PasswordHasher,
-                    clock: Clock) -> list[str]:
-    """Returns the ids of the sessions it revoked (every one but the caller's)."""
+                    clock: Clock) -> CredentialsChanged:
+    """Revokes every session but the caller's, which moves to the new password."""
     with uow:
         user = _existing_user(uow, cmd.user_id)
         if not hasher.verify(user.password_hash, cmd.current_password):
@@ -136,8 +150,11 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, hasher: Passw
         user.change_password(hasher.hash(cmd.new_password), clock.now(), via_reset=False)
         revoked = _revoke_sessions(uow, user.id, "password_changed", clock,
                                    keep=cmd.session_id)
+        kept = uow.sessions.get(cmd.session_id)
+        if kept is not None and kept.user_id == user.id and kept.is_active:
+            kept.renew_credentials(user.credentials_version)
         uow.commit()
-    return revoked
+    return CredentialsChanged(user.id, user.credentials_version, revoked, cmd.session_id)
 
 
 def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork) -> None:
@@ -150,7 +167,7 @@ def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork) 
 
 
 def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, hasher: PasswordHasher,
-                   clock: Clock) -> list[str]:
+                   clock: Clock) -> CredentialsChanged:
     with uow:
         user = uow.users.get(cmd.user_id)
         if user is None or user.credentials_version != cmd.credentials_version:
@@ -160,7 +177,7 @@ def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, hasher: Passwor
         user.change_password(hasher.hash(cmd.new_password), clock.now(), via_reset=True)
         revoked = _revoke_sessions(uow, user.id, "password_reset", clock)
         uow.commit()
-    return revoked
+    return CredentialsChanged(user.id, user.credentials_version, revoked)
 
 
 def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -> User:

@@ -97,6 +97,9 @@ class Session(Aggregate):
 
     user_id: str = ""
     refresh_jti: str = ""
+    # The user's credentials version the login was checked against: when the password
+    # changes, a session of an older version is no longer valid.
+    credentials_version: int = 1
     ip: str = ""
     user_agent: str = ""
     created_at: datetime | None = None
@@ -108,9 +111,10 @@ class Session(Aggregate):
 
     @classmethod
     def start(cls, session_id: str, user_id: str, refresh_jti: str, ip: str,
-              user_agent: str, now: datetime) -> "Session":
+              user_agent: str, now: datetime, credentials_version: int = 1) -> "Session":
         session = cls(id=session_id, user_id=user_id, refresh_jti=refresh_jti, ip=ip,
-                      user_agent=user_agent, created_at=now, last_seen_at=now)
+                      user_agent=user_agent, created_at=now, last_seen_at=now,
+                      credentials_version=credentials_version)
         session.record(events.SessionStarted(
             user_id=user_id, ip=ip, user_agent=user_agent, started_at=now.isoformat()))
         return session
@@ -118,6 +122,16 @@ class Session(Aggregate):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def holds_credentials(self, user: User) -> bool:
+        """Started (or kept) with the user's current password."""
+        return self.user_id == user.id and self.credentials_version == user.credentials_version
+
+    def renew_credentials(self, credentials_version: int) -> None:
+        """The caller's own session survives their password change: no event, nothing
+        others can see."""
+        self.credentials_version = credentials_version
+        self.touch()
 
     def accepts(self, presented_jti: str) -> bool:
         return self.is_active and presented_jti == self.refresh_jti

@@ -8,7 +8,10 @@ from domain.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# A second line behind the API's email-validator check: one mailbox, no separators,
+# quotes or brackets that would make a header carry more than one address.
+EMAIL_PATTERN = re.compile(r'^[^@\s,;:<>()\[\]"\\]{1,64}@[^@\s,;:<>()\[\]"\\]+'
+                           r'\.[^@\s,;:<>()\[\]"\\.]{2,}$')
 PRIVACY_LEVELS = ("public", "private")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _TIMEZONES: frozenset[str] | None = None

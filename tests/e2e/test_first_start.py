@@ -19,6 +19,7 @@ def test_a_worker_on_an_empty_catalog_seeds_it(settings, tmdb_server, tmp_path):
     recreate_database(fresh.database_url)
     container = Container(fresh)
     container.redis.flushdb()
+    container.cache.flushdb()
     env = {"DATABASE_URL": fresh.database_url, "REDIS_URL": fresh.redis_url,
            "AMQP_NAMESPACE": fresh.amqp_namespace, "TMDB_BASE_URL": tmdb_server.base_url,
            "SEED_EMPTY_CATALOG": "true", "SYNC_LIST_PAGES": "1", "SYNC_RELATED_LIMIT": "3",

@@ -9,12 +9,12 @@ import time
 from dataclasses import replace
 
 import pytest
-from flask_jwt_extended import create_access_token
 
 from api import create_app
 from api.schemas.movies import MovieCardSchema, MovieDetailSchema
 from movienexus.bootstrap import Container
 from read_models import movie_documents as docs
+from tests.support.api_client import account_headers
 from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 
@@ -53,10 +53,8 @@ def assert_error(response, status):
 
 
 def token(app, role: str) -> dict:
-    with app.app_context():
-        access = create_access_token(identity="admin-test", additional_claims={
-            "sid": "catalog-test-session", "role": role})
-    return {"Authorization": f"Bearer {access}"}
+    """A real account whose stored role is `role` (a claim alone proves nothing)."""
+    return account_headers(app, role)
 
 
 @pytest.mark.parametrize("path", LIST_ROUTES)

@@ -14,10 +14,15 @@ from http import HTTPStatus
 
 import pytest
 
+import requests
+
 from api import create_app
 from movienexus.bootstrap import Container
 from tests.support.api_client import API, PASSWORD, random_ip
+from tests.support.stack import Process, free_port, wait_http
 from tests.support.util import unique_email
+
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
 
 WRONG = "Wr0ng-password-here"
 
@@ -138,19 +143,124 @@ def test_register_is_limited_per_ip(app):
 
 # --- mail-sending endpoints ---------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/auth/resend-verification", "/auth/password/reset"])
-def test_mail_endpoints_are_limited_per_email(app, path):
+MAIL_PATHS = ["/auth/resend-verification", "/auth/password/reset"]
+
+
+@pytest.mark.parametrize("path", MAIL_PATHS)
+def test_mail_endpoints_are_limited_per_email_and_ip(app, path):
     email = unique_email("mail")
     client = client_from(app)
     for _ in range(2):
         response = client.post(f"{API}{path}", json={"email": email})
         assert response.status_code == 202, response.get_data(as_text=True)
     assert_429(client.post(f"{API}{path}", json={"email": email}))
-    # Per address, not per IP: another IP asking for the same address is refused too ...
-    assert_429(client_from(app).post(f"{API}{path}", json={"email": f" {email.upper()}"}))
+    assert_429(client.post(f"{API}{path}", json={"email": f" {email.upper()}"}))
+    # One IP cannot use up the address's quota: its owner, elsewhere, still gets mail ...
+    response = client_from(app).post(f"{API}{path}", json={"email": email})
+    assert response.status_code == 202, response.get_data(as_text=True)
     # ... and the same IP asking for another address is served.
     response = client.post(f"{API}{path}", json={"email": unique_email("mail")})
     assert response.status_code == 202, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", MAIL_PATHS)
+def test_mail_endpoints_are_limited_per_address_from_anywhere(settings, path):
+    """Many IPs cannot mail one address without bound."""
+    app = low_limit_app(settings, email_address_rate_limit="3 per minute")
+    email = unique_email("bombed")
+    for _ in range(3):
+        assert client_from(app).post(f"{API}{path}", json={"email": email}).status_code == 202
+    assert_429(client_from(app).post(f"{API}{path}", json={"email": email}))
+
+
+@pytest.mark.parametrize("path", MAIL_PATHS)
+def test_mail_endpoints_are_limited_per_ip_across_addresses(settings, path):
+    """One IP cannot mail every registered address."""
+    app = low_limit_app(settings, email_ip_rate_limit="3 per minute")
+    client = client_from(app)
+    for _ in range(3):
+        response = client.post(f"{API}{path}", json={"email": unique_email("many")})
+        assert response.status_code == 202
+    assert_429(client.post(f"{API}{path}", json={"email": unique_email("many")}))
+    assert client_from(app).post(f"{API}{path}",
+                                 json={"email": unique_email("many")}).status_code == 202
+
+
+# --- password change ----------------------------------------------------------------------
+
+def _logged_in(app, client):
+    email = unique_email("change")
+    assert client.post(f"{API}/auth/register",
+                       json={"email": email, "password": PASSWORD}).status_code == 201
+    body = client.post(f"{API}/auth/login", json={"email": email, "password": PASSWORD})
+    return {"Authorization": f"Bearer {body.get_json()['access_token']}"}
+
+
+def test_password_change_is_limited_per_user_whatever_the_ip(settings):
+    """A stolen access token cannot guess the current password at argon2 speed."""
+    app = low_limit_app(settings, password_change_rate_limit="3 per minute")
+    headers = _logged_in(app, client_from(app))
+    guess = {"current_password": WRONG, "new_password": "N3w-staple-battery-horse"}
+    for _ in range(3):
+        response = client_from(app).post(f"{API}/auth/password/change", headers=headers,
+                                         json=guess)
+        assert response.status_code == 400, response.get_data(as_text=True)
+    assert_429(client_from(app).post(f"{API}/auth/password/change", headers=headers,
+                                     json=guess))
+    # Another user is not affected.
+    other = _logged_in(app, client_from(app))
+    response = client_from(app).post(f"{API}/auth/password/change", headers=other, json=guess)
+    assert response.status_code == 400
+
+
+def test_password_change_is_limited_per_ip(settings):
+    app = low_limit_app(settings, password_change_rate_limit="3 per minute")
+    client = client_from(app)
+    for _ in range(3):
+        assert client.post(f"{API}/auth/password/change", json={}).status_code == 401
+    assert_429(client.post(f"{API}/auth/password/change", json={}))
+
+
+# --- behind proxies -----------------------------------------------------------------------
+
+def test_trusted_proxies_decide_the_client_address(settings):
+    """Behind TRUSTED_PROXY_COUNT proxies each client has a bucket of its own; without
+    it, X-Forwarded-For is ignored (anyone can send it)."""
+    behind = low_limit_app(settings, trusted_proxy_count=1)
+    direct = low_limit_app(settings)
+    proxy = random_ip()
+    for app, separate in ((behind, True), (direct, False)):
+        email = unique_email("proxied")
+        first = {"X-Forwarded-For": random_ip()}
+        for _ in range(3):
+            assert client_from(app, proxy).post(f"{API}/auth/login", headers=first, json={
+                "email": email, "password": WRONG}).status_code == 401
+        second = client_from(app, proxy).post(
+            f"{API}/auth/login", headers={"X-Forwarded-For": random_ip()},
+            json={"email": email, "password": WRONG})
+        assert second.status_code == (401 if separate else 429), (separate, second.status_code)
+
+
+# --- Redis down ---------------------------------------------------------------------------
+
+def test_login_is_still_limited_when_redis_is_down(settings, tmp_path):
+    """The API from the Procfile, one worker, Redis on a closed port: the limits count
+    in the process (flask-limiter's in-memory fallback) instead of switching off."""
+    port = free_port()
+    env = {"DATABASE_URL": settings.database_url, "REDIS_URL": CLOSED_REDIS,
+           "API_PORT": str(port), "WEB_CONCURRENCY": "1", "LOGIN_RATE_LIMIT": "10 per minute",
+           "AMQP_NAMESPACE": f"rl-{uuid.uuid4().hex}"}
+    api = Process("api", env, tmp_path).start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/healthz", api)
+        email = unique_email("redis-down")
+        answers = [requests.post(f"{url}{API}/auth/login", timeout=30,
+                                 json={"email": email, "password": WRONG}).status_code
+                   for _ in range(11)]
+    finally:
+        api.stop()
+    assert answers == [401] * 10 + [429], answers
 
 
 def test_resend_and_reset_count_separately(app):

@@ -1,9 +1,8 @@
 """Search over a catalog of 6,000 stored movies (the bundled server's generated catalog,
 imported through the commands): exact titles, prefixes, typos and overview words find
-the right movie first, in well under a tenth of a second."""
+the right movie first. (How fast is a figure of `python -m bench catalog`, not a test.)"""
 import json
 import re
-import time
 from collections import Counter
 
 import pytest
@@ -13,19 +12,14 @@ from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 from tmdb_server.model import Movie
 
-SLOW_SEARCH_SECONDS = 0.25
-
-
 @pytest.fixture(scope="module")
 def world(settings, tmdb_server):  # noqa: F811
     return catalog_world(settings, tmdb_server.base_url)
 
 
-def first_hits(world, q: str, size: int = 5) -> tuple[list[int], float]:
-    started = time.perf_counter()
+def first_hits(world, q: str, size: int = 5) -> list[int]:
     page = queries.search(world.container.engine, q, 1, size)
-    elapsed = time.perf_counter() - started
-    return [json.loads(card)["tmdb_id"] for card in page.cards], elapsed
+    return [json.loads(card)["tmdb_id"] for card in page.cards]
 
 
 def unique_titled(world) -> list[Movie]:
@@ -33,17 +27,14 @@ def unique_titled(world) -> list[Movie]:
     return [m for m in world.stored if counts[m.title.lower()] == 1 and m.title.isascii()]
 
 
-def test_the_catalog_is_big_enough_and_fast_to_build(world):
+def test_the_catalog_is_big_enough(world):
     assert len(world.stored) >= 5000
-    print(f"\nimport {len(world.stored)}: {world.import_seconds:.1f}s, "
-          f"project: {world.project_seconds:.1f}s")
-    assert world.import_seconds + world.project_seconds < 60
 
 
 def test_an_exact_title_comes_first(world):
     movie = unique_titled(world)[10]
-    hits, elapsed = first_hits(world, movie.title)
-    assert hits[0] == movie.id and elapsed < SLOW_SEARCH_SECONDS
+    hits = first_hits(world, movie.title)
+    assert hits[0] == movie.id
 
 
 def test_an_exact_title_ignores_case_and_spacing(world):
@@ -61,8 +52,8 @@ def test_a_prefix_finds_the_title_it_starts(world):
         prefix = " ".join(words[:2]) + " " + words[2][:3]
         if sum(t.startswith(prefix.lower()) for t in titles) == 1:
             break
-    hits, elapsed = first_hits(world, prefix)
-    assert hits[0] == movie.id and elapsed < SLOW_SEARCH_SECONDS
+    hits = first_hits(world, prefix)
+    assert hits[0] == movie.id
 
 
 def with_a_typo(title: str) -> str | None:
@@ -79,9 +70,8 @@ def test_a_typo_still_finds_the_movie(world):
         typo = with_a_typo(movie.title)
         if typo is None:
             continue
-        hits, elapsed = first_hits(world, typo)
+        hits = first_hits(world, typo)
         assert hits and hits[0] == movie.id, (typo, movie.title)
-        assert elapsed < SLOW_SEARCH_SECONDS
         checked += 1
         if checked == 5:
             break
@@ -107,11 +97,10 @@ def test_overview_words_find_the_movie(world):
         if holders == [movie.id]:
             break
     query = " ".join(words)
-    hits, elapsed = first_hits(world, query)
+    hits = first_hits(world, query)
     assert hits[0] == movie.id, (query, movie.overview)
-    assert elapsed < SLOW_SEARCH_SECONDS
 
 
 def test_nonsense_finds_nothing_quickly(world):
-    hits, elapsed = first_hits(world, "zzqxv wqqpt")
-    assert hits == [] and elapsed < SLOW_SEARCH_SECONDS
+    hits = first_hits(world, "zzqxv wqqpt")
+    assert hits == []

@@ -289,15 +289,11 @@ def test_injected_server_errors_have_tmdb_bodies(server: TmdbServer) -> None:
 
 
 def test_added_latency_slows_every_answer(server: TmdbServer) -> None:
-    started = time.perf_counter()
-    ok(server.get("3/configuration"))
-    baseline = time.perf_counter() - started
+    """A lower bound only: a busy machine can make an answer slower, never faster."""
     server.set_faults(latency_ms=400)
     started = time.perf_counter()
     ok(server.get("3/configuration"))
-    slowed = time.perf_counter() - started
-    assert slowed >= 0.4
-    assert slowed > baseline + 0.3
+    assert time.perf_counter() - started >= 0.4
 
 
 def test_injected_timeouts_outlast_the_client(server: TmdbServer) -> None:

@@ -55,3 +55,20 @@ class Tokens:
     @property
     def session_id(self) -> str:
         return pyjwt.decode(self.access, options={"verify_signature": False})["sid"]
+
+
+def set_standing(app, user_id: str, role: str = "user", verified: bool = False) -> None:
+    """What an operator does to make an admin (no API promotes anyone): the users row."""
+    from sqlalchemy import text
+    engine = app.extensions["movienexus"].engine
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET role = :role, email_verified = :verified "
+                          "WHERE id = :id"), {"role": role, "verified": verified, "id": user_id})
+
+
+def account_headers(app, role: str = "user", verified: bool = True) -> dict[str, str]:
+    """A real account with this stored role, logged in: its Authorization header."""
+    client = new_client(app)
+    user = register(client)
+    set_standing(app, user["id"], role, verified)
+    return bearer(login_response(client, user["email"]).get_json()["access_token"])

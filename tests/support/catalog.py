@@ -62,6 +62,7 @@ def build_world(container: Container) -> CatalogWorld:
     """Stores 3 of every 5 of the server's movies (6,000 of 10,000), the genres, the
     lists of the server's first pages and one movie's relations."""
     container.redis.flushdb()
+    container.cache.flushdb()
     served = generate_movies(DEFAULT_SEED, DEFAULT_COUNT)
     stored = [m for i, m in enumerate(served) if i % 5 < 3]
     container.handle(commands.SyncGenres(shapes.genre_list()["genres"]))

@@ -107,3 +107,23 @@ def test_revoking_twice_records_one_event():
     session.revoke("logout", NOW)
     assert [type(e).__name__ for e in session.pending_events] == [
         "SessionStarted", "SessionRevoked"]
+
+
+@pytest.mark.parametrize("raw", ["a,b@x.io", "a;b@x.io", '"a"@x.io', "<a>@x.io",
+                                 "a@x.io>", "a(b)@x.io", "a\\b@x.io", "a:b@x.io"])
+def test_addresses_that_could_name_more_than_one_mailbox_are_refused(raw):
+    with pytest.raises(InvalidInput):
+        normalise_email(raw)
+
+
+def test_a_session_holds_the_credentials_it_was_started_with():
+    user = new_user()
+    session = Session.start("s1", user.id, "jti", "", "", NOW,
+                            credentials_version=user.credentials_version)
+    assert session.holds_credentials(user)
+    user.change_password("new-hash", NOW, via_reset=True)
+    assert not session.holds_credentials(user)
+    session.take_events()
+    session.renew_credentials(user.credentials_version)
+    assert session.holds_credentials(user) and session.changed
+    assert session.take_events() == []  # no event: nothing anyone else sees

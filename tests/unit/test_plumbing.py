@@ -54,8 +54,9 @@ def test_production_refuses_the_development_secret():
         Settings(app_env="production").validate()
 
 
-def test_production_accepts_a_real_secret():
-    Settings(app_env="production", jwt_secret_key="s" * 40).validate()
+def test_production_accepts_real_secrets():
+    Settings(app_env="production", jwt_secret_key="s" * 40, email_token_secret="e" * 40,
+             tmdb_api_key="k", broker_url="amqp://app:" + "p" * 20 + "@mq//").validate()
 
 
 def test_bundled_tmdb_server_is_used_without_a_key():

@@ -4,7 +4,7 @@ import re
 from tests.support.env import ROOT
 from tests.support.stack import procfile
 
-INFRASTRUCTURE = {"postgres", "redis", "rabbitmq", "migrate"}
+INFRASTRUCTURE = {"postgres", "redis", "redis-cache", "rabbitmq", "migrate"}
 
 
 def compose_services() -> set[str]:
