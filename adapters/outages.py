@@ -17,6 +17,22 @@ STORE_RECOVERIES = Counter(
     ["process", "store"])
 
 
+def store_of(exc: BaseException) -> str:
+    """Which store an error came from, by the library that raised it."""
+    module = type(exc).__module__
+    for prefix, store in (("sqlalchemy", "postgres"), ("psycopg", "postgres"),
+                          ("redis", "redis"), ("amqp", "rabbitmq"), ("kombu", "rabbitmq"),
+                          ("smtplib", "smtp")):
+        if module.startswith(prefix):
+            return store
+    return "unknown"
+
+
+def count_outage(process: str, exc: BaseException) -> None:
+    """A task that met a store down and will retry: counted for /metrics."""
+    STORE_OUTAGES.labels(process, store_of(exc)).inc()
+
+
 class Backoff:
     """Capped exponential backoff with jitter, reset by the first success."""
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import Flask
-from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, \
-    get_jwt, get_jwt_identity
+from flask_jwt_extended import (JWTManager, create_access_token, create_refresh_token,
+                                get_jwt_identity)
 
 from api.errors import error_response
 from movienexus.config import Settings

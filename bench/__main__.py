@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import catalog, lanes, pipeline, reads, rebuild, sync
+from bench import catalog, converge, lanes, pipeline, reads, rebuild, sync
 
 console = Console()
 
@@ -35,7 +35,8 @@ def report_pipeline(figures: dict) -> None:
 
 
 def main() -> int:
-    which = set(sys.argv[1:]) or {"pipeline", "lanes", "reads", "sync", "rebuild", "catalog"}
+    which = set(sys.argv[1:]) or {"pipeline", "lanes", "converge", "reads", "sync",
+                                  "rebuild", "catalog"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
@@ -48,6 +49,8 @@ def main() -> int:
         sync.report(sync.main(log_dir), console)
     if "rebuild" in which:
         rebuild.report(rebuild.main(log_dir), console)
+    if "converge" in which:
+        converge.report(converge.main(log_dir), console)
     if "catalog" in which:
         catalog.report(catalog.main(log_dir), console)
     return 0

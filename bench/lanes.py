@@ -2,21 +2,23 @@
 
 A person's write → read lag (PATCH /me, then the first GET /me that shows it, no
 token sent) on an idle system, beside the same lag while a 10,000-movie sync (TMDb's
-popular list, 500 pages, from the bundled server) fills the catalog lane. Everything
+popular list, 500 pages, from the bundled server, run by the catalog worker as beat
+would have it) fills the catalog lane. Everything
 runs as `make run` runs it: the relay, both lanes' workers and gunicorn from the
 Procfile, with the Procfile's concurrency."""
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 
 import requests
+from sqlalchemy import text
 
 from bench.catalog_env import fresh_container, fresh_settings
 from bench.environment import process_env, start_api, start_worker
+from adapters.messaging.topology import SYNC_TASK
 from bench.pipeline import PASSWORD, percentile
-from catalog_sync.lists import sync_list
+from movienexus.bootstrap import Container
 from movienexus.devtools.processes import Process, free_port
 from tests.support.tmdb_server import running_tmdb_server
 
@@ -46,15 +48,29 @@ class Person:
         return time.perf_counter() - written
 
 
+class SyncOnTheCatalogWorker:
+    """The popular list's sync as beat sends it: a `catalog.sync` task that the catalog
+    worker runs (SYNC_LIST_PAGES=500), done once every movie is in read_movies."""
+
+    def __init__(self, settings):
+        from workers.celery_app import make_celery
+        self.engine = Container(settings).engine
+        make_celery(settings).send_task(SYNC_TASK, args=("popular",))
+
+    def running(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM read_movies")).scalar() < PAGES * 20
+
+
 def main(log_dir) -> dict:
     from tests.support.smtp import start_smtp
     with running_tmdb_server(movies=PAGES * 20 + 2_000) as server:
         settings = fresh_settings("movienexus_bench_lanes", server.base_url)
-        container = fresh_container(settings)
+        fresh_container(settings)
         smtp_port = free_port()
         smtp, _inbox = start_smtp(smtp_port)
         env = {**process_env(settings, smtp_port), "TMDB_BASE_URL": server.base_url,
-               "SEED_EMPTY_CATALOG": "false"}
+               "SEED_EMPTY_CATALOG": "false", "SYNC_LIST_PAGES": str(PAGES)}
         processes = [Process("relay", env, log_dir).start(),
                      start_worker(env, log_dir, "people"), start_worker(env, log_dir, "catalog")]
         try:
@@ -63,14 +79,11 @@ def main(log_dir) -> dict:
             person = Person(url)
             idle = [person.write_then_read() for _ in range(IDLE_ROUNDS)]
             idle_stale = person.stale
-            syncing = threading.Thread(target=sync_list, args=(container, "popular"),
-                                       kwargs={"pages": PAGES}, daemon=True)
             started = time.perf_counter()
-            syncing.start()
+            syncing = SyncOnTheCatalogWorker(settings)
             busy = []
-            while syncing.is_alive() or len(busy) < MIN_BUSY_ROUNDS:
+            while syncing.running() or len(busy) < MIN_BUSY_ROUNDS:
                 busy.append(person.write_then_read())
-            syncing.join()
             sync_seconds = time.perf_counter() - started
         finally:
             for process in processes:

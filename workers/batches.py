@@ -19,7 +19,7 @@ class BatchResult:
     repaired: int = 0
     waiting: list[Envelope] = field(default_factory=list)
     failed: dict[str, Exception] = field(default_factory=dict)
-    transient: bool = False
+    transient: Exception | None = None
 
 
 def apply_batch(runner: ProjectionRunner, envelopes: list[Envelope],
@@ -31,8 +31,8 @@ def apply_batch(runner: ProjectionRunner, envelopes: list[Envelope],
             continue
         try:
             outcome = runner.apply(envelope)
-        except transient_errors:
-            result.transient = True
+        except transient_errors as exc:
+            result.transient = exc
             result.waiting.append(envelope)
             continue
         except Exception as exc:  # noqa: BLE001 (recorded; retried, then dead-lettered)

@@ -11,6 +11,7 @@ import logging
 import psycopg
 from celery.beat import PersistentScheduler
 
+from adapters.outages import count_outage
 from movienexus.bootstrap import bootstrap
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class LeaderLock:
             conn.close()
         except psycopg.Error as exc:
             log.warning("beat lock check failed: %s", exc)
+            count_outage("beat", exc)
             self.release()
         return False
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.messaging import dead_letters, topology
 from adapters.messaging.envelope import Envelope
+from adapters.outages import count_outage
 from movienexus.bootstrap import bootstrap
 from workers.batches import apply_batch
 from workers.retry_policy import failure_delay, outage_delay
@@ -56,8 +57,9 @@ def project_batch(self: Task, envelopes: list[dict],
     if not waiting:
         return summary
     if result.transient:
-        log.warning("projections waiting for a store (%d events back in the queue)",
-                    len(waiting))
+        log.warning("projections waiting for a store (%d events back in the queue): %r",
+                    len(waiting), result.transient)
+        count_outage("worker", result.transient)
         delay = outage_delay(self.request.retries)
     else:
         delay = failure_delay(max(failures.values(), default=1) - 1,
@@ -106,6 +108,7 @@ def _retry_or_dead_letter(task: Task, subscriber: str, event: Envelope, failures
     settings = bootstrap().settings
     if isinstance(exc, TRANSIENT):
         log.warning("%s waiting for a store: %r", subscriber, exc)
+        count_outage("worker", exc)
         raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures},
                          countdown=outage_delay(task.request.retries))
     if failures >= settings.projection_max_retries:

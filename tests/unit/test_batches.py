@@ -59,4 +59,4 @@ def test_a_transient_error_marks_the_batch_for_a_patient_retry():
             raise Down()
 
     result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)], (Down,))
-    assert result.transient and not result.failed and len(result.waiting) == 2
+    assert isinstance(result.transient, Down) and not result.failed and len(result.waiting) == 2

@@ -64,3 +64,17 @@ def test_bundled_tmdb_server_is_used_without_a_key():
     assert settings.tmdb_base_url.startswith("http://127.0.0.1:")
     assert Settings(tmdb_api_key="k", tmdb_base_url_raw="").tmdb_base_url == \
         "https://api.themoviedb.org"
+
+
+def test_outages_are_named_by_the_store_that_raised_them():
+    from redis.exceptions import ConnectionError as RedisDown
+    from sqlalchemy.exc import OperationalError
+
+    from adapters.outages import Backoff, store_of
+    assert store_of(OperationalError("SELECT 1", {}, Exception("gone"))) == "postgres"
+    assert store_of(RedisDown()) == "redis"
+    backoff = Backoff("test", base=0.25, cap=10.0)
+    delays = [backoff.failed("postgres", RuntimeError("down")) for _ in range(20)]
+    assert all(0 < d <= 10.0 for d in delays) and delays[0] <= 0.5
+    backoff.succeeded()
+    assert backoff.failures == 0
