@@ -12,4 +12,12 @@ if ! movienexus check-services; then
 fi
 movienexus db create
 movienexus db upgrade
+# The docs test opens /api/v1/docs in a real browser: Debian's chromium.
+if ! command -v chromium >/dev/null; then
+  echo "installing chromium (Debian package) for the Swagger UI browser test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+    >/dev/null || {
+    echo "could not install chromium: install it (apt-get install chromium) and run make test again" >&2
+    exit 1; }
+fi
 pytest tests "$@"
