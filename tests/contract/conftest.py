@@ -58,8 +58,9 @@ def _delete_namespace(broker_url: str, namespace: str) -> None:
         channel = connection.default_channel
         for queue in queues(namespace):
             channel.queue_delete(queue.name)
-        for exchange in (events_exchange(namespace), tasks_exchange(namespace)):
-            channel.exchange_delete(exchange.name)
+        for exchange in (events_exchange(namespace).name, tasks_exchange(namespace).name,
+                         f"{namespace}.celeryev"):  # task-sent events of the API's Celery app
+            channel.exchange_delete(exchange)
 
 
 @dataclass(frozen=True)
