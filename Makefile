@@ -4,16 +4,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements/constraints.txt
 
-.PHONY: run test test-unit test-integration test-e2e bench install migrate check-services clean
+.PHONY: run test test-unit test-integration test-e2e bench install migrate check-services clean \
+	lock audit
 
-$(STAMP): setup.cfg pyproject.toml
+# Installs the exact versions of the lock (make lock regenerates it from setup.cfg).
+$(STAMP): setup.cfg pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -m pip install -q -e '.[dev,test]' 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -c "import api, workers, celery, flask_smorest" \
-	  || { echo "install failed: see the pip output above"; exit 1; }
+	@$(BIN)/python -m pip install -q --upgrade pip 'setuptools>=78.1.1' 2>&1 \
+	  | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -m pip install -q -c $(LOCK) -e '.[dev,test]' 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import api, workers, celery, flask_smorest, schemathesis" \
+	  || { echo "install failed: see the pip output above (a requirement in setup.cfg the"; \
+	       echo "lock cannot satisfy? run 'make lock' and commit $(LOCK))"; exit 1; }
 	@touch $(STAMP)
+
+lock:
+	@scripts/lock.sh
+
+audit: install
+	@$(BIN)/python -m movienexus.devtools.audit $(LOCK)
 
 install: $(STAMP)
 

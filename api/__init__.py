@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
 
-from api import (compression, consistency, context, cors, errors, inputs, limits,
+from api import (compression, consistency, context, cors, docs, errors, inputs, limits,
                  metrics, security)
+from api.openapi import Api, spec_options
 from api.resources import admin, auth, genres, me, movies, ops
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in (auth.blp, me.blp, movies.blp, genres.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(ops.blp)
+    docs.install(app)
     errors.register(app)
     return app
 
@@ -42,10 +43,6 @@ def _openapi_config() -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        "API_SPEC_OPTIONS": {"info": {"description": (
-            "Movie discovery backend (event-driven CQRS). " + TMDB_NOTICE)},
-            "components": {"securitySchemes": {"bearerAuth": {
-                "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}},
+        "API_SPEC_OPTIONS": spec_options(
+            "Movie discovery backend (event-driven CQRS). " + TMDB_NOTICE),
     }

@@ -26,12 +26,19 @@ SCENARIOS = ("no fault (baseline)", "broker stopped and started",
 class Stack:
     def __init__(self, env: dict[str, str], log_dir):
         self.env, self.log_dir = env, log_dir
+        self.workers: dict[str, Process] = {}
         self.relay = Process("relay", env, log_dir).start()
         self.beat = Process("beat", env, log_dir).start()
-        self.workers = {lane: self.start(lane) for lane in ("people", "catalog")}
+        try:
+            for lane in ("people", "catalog"):
+                self.workers[lane] = self.start(lane)
+        except BaseException:
+            self.stop()
+            raise
 
     def start(self, lane: str) -> Process:
-        worker = Process(f"{lane}-worker", self.env, self.log_dir).start()
+        worker = Process(f"{lane}-worker", {**self.env, "LOG_LEVEL": "INFO"},
+                         self.log_dir).start()
         wait_for_worker(worker)
         return worker
 
@@ -92,12 +99,14 @@ def main(log_dir) -> dict:
     smtp, _inbox = start_smtp(smtp_port)
     env = {**process_env(settings, smtp_port), "SWEEP_EVERY": "1", "SWEEP_GRACE": "1",
            "SEED_EMPTY_CATALOG": "false"}
-    stack = Stack(env, log_dir)
     try:
-        container = Container(settings)
-        return {name: converge(name, container, stack, own_redis) for name in SCENARIOS}
+        stack = Stack(env, log_dir)
+        try:
+            container = Container(settings)
+            return {name: converge(name, container, stack, own_redis) for name in SCENARIOS}
+        finally:
+            stack.stop()
     finally:
-        stack.stop()
         smtp.stop()
         own_redis.stop()
 

@@ -18,7 +18,8 @@ from domain.ports import CommitResult
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import applied_key
 
-_TOKEN = re.compile(r"^(\d{1,18})\.([a-z_]{1,40})\.([0-9a-zA-Z-]{1,64})\.(\d{1,9})$")
+TOKEN_PATTERN = r"^(\d{1,18})\.([a-z_]{1,40})\.([0-9a-zA-Z-]{1,64})\.(\d{1,9})$"
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 class MalformedToken(ValueError):

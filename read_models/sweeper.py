@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from redis.exceptions import RedisError
 
 from adapters.messaging.topology import lane_of
-from read_models.runner import ProjectionRunner
+from read_models.runner import ProjectionRunner, applied_key
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -33,14 +36,15 @@ _BEHIND = text("""
     pairs AS (
         SELECT * FROM unnest(CAST(:projections AS text[]), CAST(:followed AS text[]))
             AS p(projection, aggregate_type))
-    SELECT DISTINCT l.aggregate_type, l.aggregate_id
+    SELECT l.aggregate_type, l.aggregate_id, l.version,
+           bool_or(coalesce(c.version, 0) < l.version) AS behind
     FROM latest l JOIN pairs p ON p.aggregate_type = l.aggregate_type
     LEFT JOIN projection_checkpoints c
            ON c.projection = p.projection AND c.aggregate_id = l.aggregate_id
-    WHERE coalesce(c.version, 0) < l.version
-      AND l.newest < now() - make_interval(secs => :grace)
+    WHERE l.newest < now() - make_interval(secs => :grace)
       AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.aggregate_id = l.aggregate_id
                       AND d.subscriber = 'projections' AND d.replayed_at IS NULL)
+    GROUP BY l.aggregate_type, l.aggregate_id, l.version
     ORDER BY l.aggregate_type, l.aggregate_id
 """)
 # The next watermark: the head, or just below the oldest event still in its grace.
@@ -68,6 +72,7 @@ class SweepReport:
     repaired: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     skipped: bool = False        # another sweep of the lane was running
+    store_down: bool = False     # a failure was a store's, not the event's
 
     def summary(self) -> str:
         if self.skipped:
@@ -104,23 +109,40 @@ class CatchUpSweeper:
                                        .scalar() or 0) - self.lookback)
         params = {"after": after, "types": self.types, "grace": 0.0 if full else self.grace}
         head = conn.execute(_HEAD).scalar_one()
-        behind = conn.execute(_BEHIND, {**params, "projections": [p for p, _ in self.pairs],
+        recent = conn.execute(_BEHIND, {**params, "projections": [p for p, _ in self.pairs],
                                         "followed": [t for _, t in self.pairs]}).all()
         conn.commit()
+        behind = self._behind(recent)
         report.behind = len(behind)
         for done, (aggregate_type, aggregate_id) in enumerate(behind, start=1):
             self._catch_up(aggregate_type, aggregate_id, report)
             progress(done, len(behind))
-        if not report.failed:
+        if not report.store_down:      # poison does not pin it: the live path dead-letters it
             watermark = conn.execute(_NEXT_WATERMARK, {**params, "head": head}).scalar_one()
             conn.execute(_SAVE_WATERMARK, {"lane": self.lane, "position": watermark})
             conn.commit()
         if report.behind:
             log.warning("sweeper %s", report.summary())
 
+    def _behind(self, recent) -> list[tuple[str, str]]:
+        """Behind in a checkpoint, or in Redis (its `applied:` marker lower than the log:
+        a process died between the commit and the Redis copy, or Redis lost it); for the
+        latter the catch-up is a duplicate delivery, which copies the stored rows again."""
+        try:
+            markers = self.runner.documents.redis.mget(
+                [applied_key(r.aggregate_type, r.aggregate_id) for r in recent]) \
+                if recent else []
+        except RedisError:                # Redis is down: the checkpoints alone decide
+            return [(r.aggregate_type, r.aggregate_id) for r in recent if r.behind]
+        return [(r.aggregate_type, r.aggregate_id) for r, marker in zip(recent, markers)
+                if r.behind or int(marker or 0) < r.version]
+
     def _catch_up(self, aggregate_type: str, aggregate_id: str, report: SweepReport) -> None:
         try:
             self.runner.catch_up(aggregate_type, aggregate_id)
             report.repaired += 1
+        except (DBAPIError, RedisError) as exc:
+            report.store_down = True
+            report.failed[f"{aggregate_type}:{aggregate_id}"] = repr(exc)[:200]
         except Exception as exc:  # noqa: BLE001 (poison: the live path dead-letters it)
             report.failed[f"{aggregate_type}:{aggregate_id}"] = repr(exc)[:200]

@@ -14,4 +14,15 @@ echo "layers: lint-imports (.importlinter)"
 lint-imports --no-cache >/dev/null || { lint-imports --no-cache; exit 1; }
 movienexus db create
 movienexus db upgrade
+# The docs test opens /api/v1/docs in a real browser: Debian's chromium.
+if ! command -v chromium >/dev/null; then
+  echo "installing chromium (Debian package) for the Swagger UI browser test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+    >/dev/null || {
+    echo "could not install chromium: install it (apt-get install chromium) and run make test again" >&2
+    exit 1; }
+fi
 pytest tests "$@"
+# The locked dependencies against the published vulnerabilities: a known one fails the
+# run; an unreachable vulnerability service is reported as NOT AUDITED and does not.
+python -m movienexus.devtools.audit requirements/constraints.txt

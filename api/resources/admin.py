@@ -8,6 +8,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from adapters.messaging import dead_letters
 from api.context import container
+from api.openapi import MAX_INT64, answers, authenticated, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema, page_envelope
 from api.security import role_required
@@ -25,6 +26,8 @@ class Sync(MethodView):
     @role_required("admin")
     @blp.arguments(schemas.SyncSchema())
     @blp.response(202, schemas.TaskSchema)
+    @authenticated
+    @answers(403)
     def post(self, body):
         """Queue a TMDb sync (genres, a list, trending, changes, or all)."""
         try:
@@ -40,6 +43,8 @@ class DeadLetters(MethodView):
     @role_required("admin")
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.DeadLetterPageSchema)
+    @authenticated
+    @answers(403)
     def get(self, args):
         """Events a subscriber gave up on and that were not replayed yet."""
         engine, size = container().engine, args["page_size"]
@@ -48,15 +53,18 @@ class DeadLetters(MethodView):
         return page_envelope(items, args["page"], size, dead_letters.count_pending(engine))
 
 
-@blp.route("/dead-letters/<int:dead_letter_id>/replay")
+@blp.route("/dead-letters/<int:dead_letter_id>/replay",
+           parameters=path_id("dead_letter_id", MAX_INT64, "An id from GET /admin/dead-letters."))
 class DeadLetterReplay(MethodView):
     @jwt_required()
     @role_required("admin")
     @blp.response(202, schemas.ReplaySchema)
+    @authenticated
+    @answers(403, 409)
     def post(self, dead_letter_id):
         """Send a dead letter back to its subscriber."""
         c = container()
-        row = dead_letters.get(c.engine, dead_letter_id)
+        row = dead_letters.get(c.engine, dead_letter_id) if dead_letter_id <= MAX_INT64 else None
         if row is None:
             abort(404, message=f"No dead letter {dead_letter_id}.")
         if row["replayed_at"] is not None:
@@ -69,6 +77,8 @@ class ReadModelRebuild(MethodView):
     @jwt_required()
     @role_required("admin")
     @blp.response(202, schemas.TaskSchema)
+    @authenticated
+    @answers(403)
     def post(self):
         """Rebuild the read models from the event log (fresh tables, swapped in at once)."""
         try:

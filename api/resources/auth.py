@@ -11,6 +11,8 @@ from api.commands import remember_own_write, run
 from api.consistency import own_read, token_headers
 from api.context import client_ip, container, current_session_id, current_user_id, \
     user_agent
+from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
+    consistent, refresh_authenticated
 from api.schemas import accounts as schemas
 from api.schemas.common import MessageSchema, PageQueryArgsSchema, page_envelope
 from domain.accounts import commands
@@ -33,7 +35,8 @@ class Register(MethodView):
     decorators = [limits.limit_from("register_rate_limit")]
 
     @blp.arguments(schemas.RegisterSchema())
-    @blp.response(201, schemas.UserSchema)
+    @blp.response(201, schemas.UserSchema, headers=WRITE_HEADERS)
+    @answers(409, 429)
     def post(self, body):
         """Create an account; a verification email follows."""
         outcome = run(commands.RegisterUser(**body))
@@ -44,7 +47,8 @@ class Register(MethodView):
 @blp.route("/verify-email")
 class VerifyEmail(MethodView):
     @blp.arguments(schemas.TokenSchema())
-    @blp.response(200, schemas.VerifiedSchema)
+    @blp.response(200, schemas.VerifiedSchema, headers=WRITE_HEADERS)
+    @answers(409)
     def post(self, body):
         """Confirm an email address with the token from the email."""
         claims = _read(container().email_tokens.read_verification, body["token"])
@@ -59,6 +63,7 @@ class ResendVerification(MethodView):
 
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
+    @answers(409, 429)
     def post(self, body):
         """Send the verification email again (same answer for any address)."""
         run(commands.RequestVerificationEmail(email=body["email"]))
@@ -71,7 +76,8 @@ class Login(MethodView):
                   limits.limit_from("login_ip_rate_limit", scope="login-ip")]
 
     @blp.arguments(schemas.LoginSchema())
-    @blp.response(200, schemas.TokenPairSchema)
+    @blp.response(200, schemas.TokenPairSchema, headers=WRITE_HEADERS)
+    @answers(401, 409, 429)
     def post(self, body):
         """Log in: an access token, a refresh token and the user."""
         outcome = run(commands.Login(email=body["email"], password=body["password"],
@@ -85,7 +91,9 @@ class Login(MethodView):
 @blp.route("/refresh")
 class Refresh(MethodView):
     @jwt_required(refresh=True)
-    @blp.response(200, schemas.TokenPairSchema)
+    @blp.response(200, schemas.TokenPairSchema, headers=WRITE_HEADERS)
+    @refresh_authenticated
+    @answers(409)
     def post(self):
         """Trade the refresh token for a new pair; a spent one revokes its session."""
         claims = get_jwt()
@@ -105,7 +113,9 @@ class Refresh(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @jwt_required()
-    @blp.response(204)
+    @blp.response(204, headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409)
     def post(self):
         """End this session: its tokens stop working at once."""
         outcome = run(commands.Logout(user_id=current_user_id(),
@@ -121,7 +131,9 @@ class PasswordChange(MethodView):
     @jwt_required()
     @limits.limit_from("password_change_rate_limit", limits.current_user, "password-user")
     @blp.arguments(schemas.PasswordChangeSchema())
-    @blp.response(204)
+    @blp.response(204, headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409)
     def post(self, body):
         """Change the password; every other session is revoked."""
         outcome = run(commands.ChangePassword(user_id=current_user_id(),
@@ -136,6 +148,7 @@ class PasswordReset(MethodView):
 
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
+    @answers(409, 429)
     def post(self, body):
         """Email a reset link (same answer for any address)."""
         run(commands.RequestPasswordReset(email=body["email"]))
@@ -145,7 +158,8 @@ class PasswordReset(MethodView):
 @blp.route("/password/reset/confirm")
 class PasswordResetConfirm(MethodView):
     @blp.arguments(schemas.PasswordResetConfirmSchema())
-    @blp.response(204)
+    @blp.response(204, headers=WRITE_HEADERS)
+    @answers(409)
     def post(self, body):
         """Set a new password with the emailed token; every session is revoked."""
         claims = _read(container().email_tokens.read_reset, body["token"])
@@ -162,7 +176,9 @@ class Sessions(MethodView):
     @jwt_required()
     @own_read
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.SessionPageSchema)
+    @blp.response(200, schemas.SessionPageSchema, headers=CONSISTENT_READ_HEADERS)
+    @authenticated
+    @consistent()
     def get(self, args):
         """Your active sessions, most recently used first."""
         rows = sessions_of(container().engine, current_user_id())
@@ -176,7 +192,9 @@ class Sessions(MethodView):
 @blp.route("/sessions/<uuid:session_id>")
 class SessionById(MethodView):
     @jwt_required()
-    @blp.response(204)
+    @blp.response(204, headers=WRITE_HEADERS)
+    @authenticated
+    @answers(409)
     def delete(self, session_id):
         """Revoke one of your sessions."""
         outcome = run(commands.RevokeSession(user_id=current_user_id(),

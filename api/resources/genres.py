@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 
 from api.context import container
 from api.movie_responses import page_document
+from api.openapi import ETAG_HEADERS, MAX_INT32, etagged, path_id
 from api.resources.movies import filters_from
 from api.schemas import movies as schemas
 from read_models import catalog_queries as queries
@@ -24,14 +25,16 @@ class Genres(MethodView):
                         mimetype="application/json")
 
 
-@blp.route("/<int:genre_id>/movies")
+@blp.route("/<int:genre_id>/movies",
+           parameters=path_id("genre_id", MAX_INT32, "A genre id from GET /genres."))
 class GenreMovies(MethodView):
     @blp.arguments(schemas.MovieQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args, genre_id):
         """The movies of a genre (the same filters and sorts as GET /movies)."""
         engine = container().engine
-        if not queries.genre_exists(engine, genre_id):
+        if not 0 < genre_id <= MAX_INT32 or not queries.genre_exists(engine, genre_id):
             abort(404, message=f"No genre {genre_id}.")
         page = queries.browse(engine, filters_from(args, genres=[genre_id]), args["page"],
                               args["page_size"])

@@ -9,6 +9,8 @@ from flask_smorest import Blueprint, abort
 from api.commands import run
 from api.consistency import own_read, token_headers
 from api.context import container, current_user_id
+from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
+    consistent
 from api.schemas import accounts as schemas
 from domain.accounts import commands
 from read_models.account_queries import me_document
@@ -27,7 +29,9 @@ def me_state(user) -> dict:
 class Me(MethodView):
     @jwt_required()
     @own_read
-    @blp.response(200, schemas.MeSchema)
+    @blp.response(200, schemas.MeSchema, headers=CONSISTENT_READ_HEADERS)
+    @authenticated
+    @consistent()
     def get(self):
         """Your account and profile, including your own latest change (one Redis read;
         Postgres when Redis is down)."""
@@ -35,8 +39,10 @@ class Me(MethodView):
         return Response(document, mimetype="application/json")
 
     @jwt_required()
-    @blp.arguments(schemas.MeUpdateSchema())
-    @blp.response(200, schemas.MeSchema)
+    @blp.arguments(schemas.MeUpdateSchema(), required=False)
+    @blp.response(200, schemas.MeSchema, headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409)
     def patch(self, body):
         """Change your names or profile; answers with the new state."""
         outcome = run(commands.UpdateProfile(user_id=current_user_id(), changes=body))

@@ -9,6 +9,8 @@ from api import catalog_imports
 from api.consistency import consistent_read
 from api.context import container
 from api.movie_responses import json_document, page_body, page_document
+from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consistent, \
+    etagged, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
 from read_models import catalog_queries as queries
@@ -16,7 +18,9 @@ from read_models import catalog_queries as queries
 blp = Blueprint("movies", __name__, url_prefix="/api/v1/movies",
                 description="The catalog: browse, search, TMDb's lists, details")
 
-MAX_TMDB_ID = 2**31 - 1
+MAX_TMDB_ID = MAX_INT32
+TMDB_ID = path_id("tmdb_id", MAX_TMDB_ID, "The movie's TMDb id.")
+CONSISTENT_READ_ETAG_HEADERS = {**CONSISTENT_READ_HEADERS, **ETAG_HEADERS}
 
 
 def filters_from(args: dict, genres: list[int] | None = None) -> queries.MovieFilters:
@@ -49,7 +53,9 @@ def detail_of(tmdb_id: int) -> bytes:
 class Movies(MethodView):
     @consistent_read
     @blp.arguments(schemas.MovieQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
+    @etagged()
+    @consistent()
     def get(self, args):
         """Browse: filters (q in titles, genre (all given), years, rating, language), sort."""
         page = queries.browse(container().engine, filters_from(args), args["page"],
@@ -60,7 +66,8 @@ class Movies(MethodView):
 @blp.route("/search")
 class MovieSearch(MethodView):
     @blp.arguments(schemas.SearchQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args):
         """Search titles and overviews, best match first, typo-tolerant; when fewer than
         a page of stored movies match its words, TMDb's search is asked and what it
@@ -83,7 +90,8 @@ class MovieSearch(MethodView):
 @blp.route("/popular")
 class Popular(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args):
         """TMDb's popular movies, in TMDb's order from the last sync."""
         return list_page("popular", args)
@@ -92,7 +100,8 @@ class Popular(MethodView):
 @blp.route("/top-rated")
 class TopRated(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args):
         """TMDb's top rated movies, in TMDb's order from the last sync."""
         return list_page("top_rated", args)
@@ -101,7 +110,8 @@ class TopRated(MethodView):
 @blp.route("/now-playing")
 class NowPlaying(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args):
         """Movies in theatres now, in TMDb's order from the last sync."""
         return list_page("now_playing", args)
@@ -110,7 +120,8 @@ class NowPlaying(MethodView):
 @blp.route("/upcoming")
 class Upcoming(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args):
         """Upcoming movies, in TMDb's order from the last sync."""
         return list_page("upcoming", args)
@@ -119,16 +130,19 @@ class Upcoming(MethodView):
 @blp.route("/trending")
 class Trending(MethodView):
     @blp.arguments(schemas.TrendingQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args):
         """Trending today (window=day) or this week (window=week)."""
         return list_page(f"trending_{args['window']}", args)
 
 
-@blp.route("/<int:tmdb_id>")
+@blp.route("/<int:tmdb_id>", parameters=TMDB_ID)
 class MovieById(MethodView):
     @consistent_read
-    @blp.response(200, schemas.MovieDetailSchema)
+    @blp.response(200, schemas.MovieDetailSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
+    @etagged()
+    @consistent()
     def get(self, tmdb_id):
         """A movie's detail; an unknown-but-real TMDb id is imported on the spot."""
         return json_document(detail_of(tmdb_id))
@@ -142,19 +156,21 @@ def related_page(kind: str, tmdb_id: int, args: dict):
     return page_document(page, args["page"], args["page_size"])
 
 
-@blp.route("/<int:tmdb_id>/recommendations")
+@blp.route("/<int:tmdb_id>/recommendations", parameters=TMDB_ID)
 class MovieRecommendations(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args, tmdb_id):
         """TMDb's recommendations for a movie (as of the last sync)."""
         return related_page("recommendations", tmdb_id, args)
 
 
-@blp.route("/<int:tmdb_id>/similar")
+@blp.route("/<int:tmdb_id>/similar", parameters=TMDB_ID)
 class SimilarMovies(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema)
+    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+    @etagged()
     def get(self, args, tmdb_id):
         """Movies TMDb finds similar (as of the last sync)."""
         return related_page("similar", tmdb_id, args)

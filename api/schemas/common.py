@@ -54,3 +54,14 @@ class PageSchema(Schema):
 
 class MessageSchema(Schema):
     message = fields.String(required=True)
+
+
+class ErrorSchema(Schema):
+    """The body of every error (api/errors.py builds it)."""
+    code = fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    status = fields.String(required=True, metadata={"description": "its reason phrase"})
+    message = fields.String(required=True, metadata={"description": "for a person"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "validation only: messages by field (nested fields joined by dots)"})
+    request_id = fields.String(required=True, metadata={
+        "description": "the X-Request-ID of the request, as in the logs"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
-from api.schemas.common import PageQueryArgsSchema, PageSchema, StrictSchema
+from api.schemas.common import PageQueryArgsSchema, PageSchema, StrictSchema, Text
 from read_models.catalog_queries import SORTS
 
 MAX_QUERY_LENGTH = 200
@@ -62,7 +62,7 @@ class GenreSchema(Schema):
 
 
 class MovieQueryArgsSchema(PageQueryArgsSchema):
-    q = fields.String(validate=validate.Length(min=1, max=MAX_QUERY_LENGTH))
+    q = Text(validate=validate.Length(min=1, max=MAX_QUERY_LENGTH))
     genre = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
                         validate=validate.Length(max=20),
                         metadata={"description": "repeatable: movies with all of them"})
@@ -80,7 +80,7 @@ class MovieQueryArgsSchema(PageQueryArgsSchema):
 
 
 class SearchQueryArgsSchema(PageQueryArgsSchema):
-    q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUERY_LENGTH))
+    q = Text(required=True, validate=validate.Length(min=1, max=MAX_QUERY_LENGTH))
 
 
 class TrendingQueryArgsSchema(PageQueryArgsSchema):
