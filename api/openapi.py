@@ -30,9 +30,11 @@ HEADERS = {
     "X-Consistency-Token": {"description": "Names this write's last event; send it back on "
                             "a read to see the write (absent when nothing changed).",
                             "schema": {"type": "string"}},
-    "X-Consistency": {"description": "Present when the request sent X-Consistency-Token: "
-                      "`stale` when the write was not visible within the bounded wait.",
-                      "schema": {"type": "string", "enum": ["fresh", "stale"]}},
+    "X-Consistency": {"description": "`fresh` when the read waited for a write (the "
+                      "token's, or the caller's own last writes) and shows it; `stale` when "
+                      "the token's write was not visible within the bounded wait; `unknown` "
+                      "when the token names no write (answered at once).",
+                      "schema": {"type": "string", "enum": ["fresh", "stale", "unknown"]}},
     "ETag": {"description": "Weak validator of the body; send it as If-None-Match.",
              "schema": {"type": "string"}, "required": True},
     "Retry-After": {"description": "Seconds to wait before trying again.", "schema": _SECONDS},

@@ -11,7 +11,8 @@ from domain.accounts import policy
 
 # The domain checks these rules (a 400 naming the field); the document states them.
 EMAIL_DOC = {"format": "email", "description": "one mailbox (email-validator's syntax check: no lists, "
-             "display names or quoting), normalised (trimmed, lower case)"}
+             "display names or quoting, no special-use domain such as .test), normalised "
+             "(trimmed, lower case)"}
 NEW_PASSWORD_DOC = {
     "minLength": policy.MIN_PASSWORD_LENGTH,
     # Two neighbouring characters of different classes (lower, upper, digit, other).
@@ -27,7 +28,8 @@ LANGUAGE_DOC = {"pattern": r"^([a-z]{2,3}(-[A-Z]{2})?)?$",  # policy.LANGUAGE_PA
 
 class EmailAddress(Text):
     """One mailbox, as email-validator reads it (syntax only, no DNS): no lists
-    (`a,b@x.io`), no display names or quoting (`<>"`), an ASCII form for the domain."""
+    (`a,b@x.io`), no display names or quoting (`<>"`), no special-use domain (`.test`,
+    `.local`, ...), an ASCII form for the domain."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
