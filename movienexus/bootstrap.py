@@ -17,7 +17,9 @@ from adapters.passwords import Argon2PasswordHasher
 from adapters.revocations import SessionBlocklist
 from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
 from domain.catalog.handlers import HANDLERS as CATALOG_HANDLERS
-from domain.ports import CommitResult, MessageContext, SystemClock
+from domain.library.handlers import HANDLERS as LIBRARY_HANDLERS
+from domain.ports import Clock, CommitResult, MessageContext, PasswordHasher, SystemClock, \
+    UnitOfWork
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
 from read_models.accounts import SessionsTable, UsersTable
@@ -28,7 +30,8 @@ from read_models.runner import ProjectionRunner
 if TYPE_CHECKING:
     from read_models.rebuild import ReadModelRebuild
 
-HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
+HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS,
+                                  **LIBRARY_HANDLERS}
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,17 @@ class Handled:
 
 
 class Container:
-    def __init__(self, settings: Settings | None = None):
+    """Builds each adapter on first use. `unit_of_work`, `clock` and `hasher` replace the
+    real ones (tests/unit hands in an in-memory unit of work, as cosmicpython does)."""
+
+    def __init__(self, settings: Settings | None = None, *,
+                 unit_of_work: UnitOfWork | None = None, clock: Clock | None = None,
+                 hasher: PasswordHasher | None = None):
         self.settings = settings or load()
-        self.clock = SystemClock()
+        self.clock = clock or SystemClock()
+        self._given_unit_of_work = unit_of_work
+        if hasher is not None:
+            self.__dict__["hasher"] = hasher
 
     @cached_property
     def engine(self) -> Engine:
@@ -111,7 +122,10 @@ class Container:
                                  max_rate_limited_retries=1, max_retry_after=2,
                                  rate_limit_timeout=2)
 
-    def unit_of_work(self, context: MessageContext | None = None) -> SqlAlchemyUnitOfWork:
+    def unit_of_work(self, context: MessageContext | None = None) -> UnitOfWork:
+        if self._given_unit_of_work is not None:
+            self._given_unit_of_work.context = context or MessageContext()
+            return self._given_unit_of_work
         return SqlAlchemyUnitOfWork(context=context or MessageContext(), engine=self.engine)
 
     def handle(self, command: object, context: MessageContext | None = None) -> Handled:
@@ -128,11 +142,12 @@ class Container:
 _default: Container | None = None
 
 
-def bootstrap(settings: Settings | None = None) -> Container:
-    """The process-wide container (built on first use, never at import)."""
+def bootstrap(settings: Settings | None = None, **dependencies: Any) -> Container:
+    """The process-wide container (built on first use, never at import); with settings
+    or dependencies (unit_of_work, clock, hasher), a container of its own."""
     global _default
-    if settings is not None:
-        return Container(settings)
+    if settings is not None or dependencies:
+        return Container(settings, **dependencies)
     if _default is None:
         _default = Container()
     return _default
