@@ -15,10 +15,44 @@ from adapters.tmdb import TmdbError, TmdbNotFound
 from api.commands import run
 from api.context import container
 from domain.catalog.commands import ImportMovie
+from read_models import catalog_queries
+from read_models.catalog_queries import Detail
 
 log = logging.getLogger(__name__)
 
 SEARCH_ASKED_SECONDS = 3600
+DETAIL_ASKED_SECONDS = 600
+
+
+def stored_detail(tmdb_id: int) -> Detail | None:
+    """The movie's detail, as a person opening or favoriting it should see it: imported
+    from TMDb when the catalog does not have it, completed with TMDb's full detail when
+    only a list gave it (the person waits once). None when TMDb does not know it."""
+    c = container()
+    found = catalog_queries.detail_of(c.documents, c.engine, tmdb_id)
+    if found is None:
+        if not import_movie(tmdb_id):
+            return None
+        return catalog_queries.detail_of(c.documents, c.engine, tmdb_id)
+    if found.body and not found.complete and _first_ask(f"detail:asked:{tmdb_id}",
+                                                        DETAIL_ASKED_SECONDS):
+        if complete_movie(tmdb_id):
+            return catalog_queries.detail_of(c.documents, c.engine, tmdb_id)
+    return found
+
+
+def complete_movie(tmdb_id: int) -> bool:
+    """Fetches TMDb's full detail of a stored movie; on a TMDb failure the person gets
+    what the catalog has (the syncs complete it later)."""
+    try:
+        data = container().tmdb_interactive.movie(tmdb_id)
+    except TmdbNotFound:  # gone from TMDb: the changes sync delists it
+        return False
+    except TmdbError as exc:
+        log.warning("TMDb detail of %s failed, serving the list fields: %s", tmdb_id, exc)
+        return False
+    _import(data, complete=True)
+    return True
 
 
 def import_movie(tmdb_id: int) -> bool:
@@ -33,7 +67,8 @@ def import_movie(tmdb_id: int) -> bool:
 
 def import_search_results(q: str) -> int:
     """Asks TMDb's search once an hour per query; imports what it returns."""
-    if not _first_ask(q):
+    if not _first_ask("search:asked:" + " ".join(q.lower().split())[:200],
+                      SEARCH_ASKED_SECONDS):
         return 0
     try:
         results = container().tmdb_interactive.search(q).get("results", [])
@@ -58,9 +93,9 @@ def _import(data: dict, complete: bool) -> None:
                         envelope.aggregate_id)
 
 
-def _first_ask(q: str) -> bool:
-    key = "search:asked:" + " ".join(q.lower().split())[:200]
+def _first_ask(key: str, seconds: int) -> bool:
+    """True the first time within `seconds` (bounds the TMDb calls anyone can cause)."""
     try:
-        return bool(container().redis.set(key, "1", nx=True, ex=SEARCH_ASKED_SECONDS))
+        return bool(container().redis.set(key, "1", nx=True, ex=seconds))
     except RedisError:
         return True

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 from api.context import container, message_context
+from domain.errors import ConcurrencyConflict
 from movienexus.bootstrap import Handled
 
 
-def run(command: object) -> Handled:
-    return container().handle(command, message_context())
+def run(command: object, conflict_retries: int = 0) -> Handled:
+    """`conflict_retries`: how often a command that lost a race with another write to
+    the same aggregate is run again on the state the winner left (then 409)."""
+    for attempt in range(conflict_retries + 1):
+        try:
+            return container().handle(command, message_context())
+        except ConcurrencyConflict:
+            if attempt == conflict_retries:
+                raise
+    raise AssertionError("unreachable")

@@ -24,6 +24,11 @@ from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
 from read_models.accounts import SessionsTable, UsersTable
 from read_models.catalog import GenresTable, ListsTable, MoviesTable
+from read_models.library import LibraryTable
+from read_models.library_queries import Stores as LibraryStores
+from read_models.library_redis import LibraryDocuments
+from read_models.movie_counters import MovieCounters
+from read_models.recommendations import RecommendationRequests, Recommender
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
 
@@ -48,12 +53,15 @@ class Container:
 
     def __init__(self, settings: Settings | None = None, *,
                  unit_of_work: UnitOfWork | None = None, clock: Clock | None = None,
-                 hasher: PasswordHasher | None = None):
+                 hasher: PasswordHasher | None = None,
+                 request_recommendations: Callable[[str], None] | None = None):
         self.settings = settings or load()
         self.clock = clock or SystemClock()
         self._given_unit_of_work = unit_of_work
         if hasher is not None:
             self.__dict__["hasher"] = hasher
+        if request_recommendations is not None:
+            self.__dict__["request_recommendations"] = request_recommendations
 
     @cached_property
     def engine(self) -> Engine:
@@ -67,6 +75,33 @@ class Container:
     @cached_property
     def documents(self) -> RedisDocuments:
         return RedisDocuments(self.redis)
+
+    @cached_property
+    def library_documents(self) -> LibraryDocuments:
+        return LibraryDocuments(self.redis)
+
+    @cached_property
+    def library_reads(self) -> LibraryStores:
+        return LibraryStores(self.documents, self.library_documents, self.engine)
+
+    @cached_property
+    def movie_counters(self) -> MovieCounters:
+        return self.movie_counters_on(self.engine)
+
+    def movie_counters_on(self, engine: Engine) -> MovieCounters:
+        where = "live" if engine is self.engine else "rebuild"
+        return MovieCounters(engine, self.documents, f"movie-counters:fold-lock:{where}")
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        return Recommender(self.engine, self.library_documents)
+
+    @cached_property
+    def request_recommendations(self) -> Callable[[str], None]:
+        """Asks the workers (debounced per person) to recompute recommendations."""
+        from workers.dispatch import recommendations_sender
+        return RecommendationRequests(self.redis, recommendations_sender(self.settings),
+                                      self.settings.recommendations_delay_seconds)
 
     @cached_property
     def hasher(self) -> Argon2PasswordHasher:
@@ -84,11 +119,15 @@ class Container:
 
     def projection_runner_on(self, engine: Engine) -> ProjectionRunner:
         """Every projection, writing through `engine` (the rebuild gives its own)."""
+        live = engine is self.engine
         projections = [UsersTable(engine, self.documents),
                        SessionsTable(engine, self.blocklist),
                        MoviesTable(engine, self.documents),
                        GenresTable(engine, self.documents),
-                       ListsTable(engine, self.documents)]
+                       ListsTable(engine, self.documents),
+                       LibraryTable(engine, self.library_documents,
+                                    self.movie_counters_on(engine),
+                                    self.request_recommendations if live else _no_request)]
         return ProjectionRunner(projections, self.documents)
 
     def read_model_rebuild(self) -> "ReadModelRebuild":
@@ -137,6 +176,10 @@ class Container:
         kwargs = {name: dep for name, dep in available.items() if name in wanted}
         value = handler(command, **kwargs)
         return Handled(value=value, commit=uow.result)
+
+
+def _no_request(_user_id: str) -> None:
+    """A rebuild replays history: nobody's recommendations need asking for again."""
 
 
 _default: Container | None = None

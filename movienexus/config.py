@@ -99,6 +99,13 @@ class Settings:
         default_factory=lambda: _float("PROJECTION_RETRY_BACKOFF", 1.0))
     early_event_max_retries: int = field(
         default_factory=lambda: _int("EARLY_EVENT_MAX_RETRIES", 60))
+    # Library: how long after a person's first library change their recommendations are
+    # recomputed (later changes within it join that run), and the period of the beat
+    # fold of movie counter deltas (a safety net: each favorite event folds them too).
+    recommendations_delay_seconds: float = field(
+        default_factory=lambda: _float("RECOMMENDATIONS_DELAY_SECONDS", 3.0))
+    counters_fold_every: float = field(
+        default_factory=lambda: _float("COUNTERS_FOLD_EVERY", 10.0))
     seed_empty_catalog: bool = field(
         default_factory=lambda: _env("SEED_EMPTY_CATALOG", "true").lower() != "false")
     beat_lock_id: int = field(default_factory=lambda: _int("BEAT_LOCK_ID", 7_311_2024))

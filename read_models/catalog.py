@@ -18,6 +18,7 @@ from read_models import movie_documents as docs
 from read_models.catalog_tables import read_lists, read_movies
 from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
+from read_models.movie_counters import take_pending
 from read_models.redis_docs import RedisDocuments
 
 _SEARCH_VECTOR = """
@@ -28,10 +29,12 @@ _SEARCH_VECTOR = """
 _UPSERT_MOVIE = text(f"""
     INSERT INTO read_movies AS m (tmdb_id, fields, card, detail, title, original_title,
         overview, search, popularity, vote_average, vote_count, release_date, year,
-        original_language, genre_ids, delisted, version)
+        original_language, genre_ids, delisted, favorite_count, rating_sum, rating_count,
+        counts_seq, detail_complete, version)
     VALUES (:tmdb_id, CAST(:fields AS jsonb), CAST(:card AS jsonb), CAST(:detail AS jsonb),
         :title, :original_title, :overview, {_SEARCH_VECTOR}, :popularity, :vote_average,
         :vote_count, :release_date, :year, :original_language, :genre_ids, :delisted,
+        :favorite_count, :rating_sum, :rating_count, :counts_seq, :detail_complete,
         :version)
     ON CONFLICT (tmdb_id) DO UPDATE SET fields = EXCLUDED.fields, card = EXCLUDED.card,
         detail = EXCLUDED.detail, title = EXCLUDED.title,
@@ -40,7 +43,10 @@ _UPSERT_MOVIE = text(f"""
         vote_average = EXCLUDED.vote_average, vote_count = EXCLUDED.vote_count,
         release_date = EXCLUDED.release_date, year = EXCLUDED.year,
         original_language = EXCLUDED.original_language, genre_ids = EXCLUDED.genre_ids,
-        delisted = EXCLUDED.delisted, version = EXCLUDED.version
+        delisted = EXCLUDED.delisted, favorite_count = EXCLUDED.favorite_count,
+        rating_sum = EXCLUDED.rating_sum, rating_count = EXCLUDED.rating_count,
+        counts_seq = EXCLUDED.counts_seq, detail_complete = EXCLUDED.detail_complete,
+        version = EXCLUDED.version
 """)
 # Counts movies per genre as they come and go; returns the genres' names.
 _COUNT_GENRES = text("""
@@ -50,8 +56,11 @@ _COUNT_GENRES = text("""
     RETURNING id, name
 """)
 _GENRE_NAMES = text("SELECT id, name FROM read_genres WHERE id = ANY(:ids)")
+# Locked: the counter fold (movie_counters) changes the same row and documents.
 _CURRENT_MOVIE = text("""
-    SELECT fields, favorite_count, delisted FROM read_movies WHERE tmdb_id = :tmdb_id
+    SELECT fields, favorite_count, rating_sum, rating_count, counts_seq, delisted,
+           detail_complete
+    FROM read_movies WHERE tmdb_id = :tmdb_id FOR UPDATE
 """)
 
 
@@ -71,11 +80,22 @@ def _release_date(value: str) -> date | None:
         return None
 
 
-def _row(fields: dict, genre_names: dict[int, str], favorite_count: int, delisted: bool,
-         version: int) -> tuple[dict, list[Put]]:
+@dataclass(frozen=True)
+class Counts:
+    """What people did with a movie (see movie_counters)."""
+
+    favorite_count: int = 0
+    rating_sum: int = 0
+    rating_count: int = 0
+    counts_seq: int = 0
+
+
+def _row(fields: dict, genre_names: dict[int, str], counts: Counts, delisted: bool,
+         complete: bool, version: int) -> tuple[dict, list[Put]]:
     """The read_movies row of a movie, and the Redis documents that go with it."""
-    card = docs.card(fields, genre_names, favorite_count)
-    detail = docs.detail(fields, genre_names, favorite_count)
+    card = docs.card(fields, genre_names, counts.favorite_count)
+    detail = docs.detail(fields, genre_names, counts.favorite_count,
+                         docs.average_rating(counts.rating_sum, counts.rating_count))
     row = {
         "tmdb_id": fields["tmdb_id"], "fields": docs.dump(fields), "card": docs.dump(card),
         "detail": docs.dump(detail), "title": fields["title"],
@@ -85,17 +105,21 @@ def _row(fields: dict, genre_names: dict[int, str], favorite_count: int, deliste
         "release_date": _release_date(fields["release_date"]),
         "year": docs.year_of(fields["release_date"]),
         "original_language": fields["original_language"], "genre_ids": fields["genre_ids"],
-        "delisted": delisted, "version": version,
+        "delisted": delisted, "favorite_count": counts.favorite_count,
+        "rating_sum": counts.rating_sum, "rating_count": counts.rating_count,
+        "counts_seq": counts.counts_seq, "detail_complete": complete, "version": version,
     }
-    return row, _movie_puts(fields["tmdb_id"], row["card"], row["detail"], delisted, version)
+    return row, _movie_puts(fields["tmdb_id"], row["card"], row["detail"], delisted, complete,
+                            docs.document_version(version, counts.counts_seq))
 
 
-def _movie_puts(tmdb_id: int, card: str, detail: str, delisted: bool,
-                version: int) -> list[Put]:
+def _movie_puts(tmdb_id: int, card: str, detail: str, delisted: bool, complete: bool,
+                document_version: int) -> list[Put]:
     if delisted:
         card = detail = docs.TOMBSTONE
-    return [Put(docs.card_key(tmdb_id), card, version),
-            Put(docs.detail_key(tmdb_id), detail, version)]
+    return [Put(docs.card_key(tmdb_id), card, document_version),
+            Put(docs.detail_key(tmdb_id), detail, document_version),
+            Put(docs.complete_key(tmdb_id), b"1" if complete else b"0", document_version)]
 
 
 class _RedisCopy(PostgresProjection):
@@ -133,7 +157,10 @@ class MoviesTable(_RedisCopy):
     def imported(self, conn: Connection, event: Envelope) -> list[Put]:
         fields = {k: v for k, v in event.payload.items() if k != "detail_complete"}
         names = _count_genres(conn, fields["genre_ids"], +1)
-        row, puts = _row(fields, names, 0, False, event.aggregate_version)
+        early = take_pending(conn, fields["tmdb_id"])
+        counts = Counts(early.favorites, early.rating_sum, early.ratings, early.n)
+        row, puts = _row(fields, names, counts, False, event.payload["detail_complete"],
+                         event.aggregate_version)
         conn.execute(_UPSERT_MOVIE, row)
         return puts
 
@@ -146,8 +173,10 @@ class MoviesTable(_RedisCopy):
         delisted = changes.get("delisted", current.delisted)
         names = _recount(conn, current.fields["genre_ids"], current.delisted,
                          fields["genre_ids"], delisted)
-        row, puts = _row(fields, names, current.favorite_count, delisted,
-                         event.aggregate_version)
+        counts = Counts(current.favorite_count, current.rating_sum, current.rating_count,
+                        current.counts_seq)
+        complete = changes.get("detail_complete", current.detail_complete)
+        row, puts = _row(fields, names, counts, delisted, complete, event.aggregate_version)
         conn.execute(_UPSERT_MOVIE, row)
         return puts
 
@@ -155,10 +184,11 @@ class MoviesTable(_RedisCopy):
     def delisted(self, conn: Connection, event: Envelope) -> list[Put]:
         row = conn.execute(text(
             "UPDATE read_movies SET delisted = true, version = :version "
-            "WHERE tmdb_id = :tmdb_id RETURNING genre_ids"),
+            "WHERE tmdb_id = :tmdb_id RETURNING genre_ids, counts_seq, detail_complete"),
             {"tmdb_id": int(event.aggregate_id), "version": event.aggregate_version}).one()
         _count_genres(conn, row.genre_ids, -1)
-        return _movie_puts(int(event.aggregate_id), "", "", True, event.aggregate_version)
+        return _movie_puts(int(event.aggregate_id), "", "", True, row.detail_complete,
+                           docs.document_version(event.aggregate_version, row.counts_seq))
 
     @handles("MovieRelationsRefreshed")
     def relations(self, conn: Connection, event: Envelope) -> list[Put]:
@@ -180,7 +210,8 @@ class MoviesTable(_RedisCopy):
         if row is None:
             return []
         puts = _movie_puts(row["tmdb_id"], docs.dump(row["card"]), docs.dump(row["detail"]),
-                           row["delisted"], row["version"])
+                           row["delisted"], row["detail_complete"],
+                           docs.document_version(row["version"], row["counts_seq"]))
         return puts + [Put(docs.relations_key(kind, aggregate_id), docs.dump(row[kind]),
                            row["version"]) for kind in ("recommendations", "similar")]
 

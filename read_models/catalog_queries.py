@@ -36,6 +36,7 @@ class Page:
     cards: list[bytes]
     total: int
     close_matches: int = 0
+    ids: list[int] = field(default_factory=list)  # of the cards (searches fill it)
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,36 @@ def _redis_mget(documents: RedisDocuments, keys: list[str]) -> list[bytes | None
 
 # --- one movie ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Detail:
+    """A movie's detail JSON (`docs.TOMBSTONE`, b"", when delisted), and whether it
+    holds TMDb's full detail or only what a list gave."""
+
+    body: bytes
+    complete: bool
+
+
 def movie_detail(documents: RedisDocuments, engine: Engine, tmdb_id: int) -> bytes | None:
     """The detail JSON; `docs.TOMBSTONE` (b"") when delisted; None when unknown."""
-    cached = _redis_get(documents, docs.detail_key(tmdb_id))
-    if cached is not None:
-        return cached
+    found = detail_of(documents, engine, tmdb_id)
+    return found.body if found else None
+
+
+def detail_of(documents: RedisDocuments, engine: Engine, tmdb_id: int) -> Detail | None:
+    """One Redis round trip (Postgres when Redis misses or is down); None when unknown.
+    A detail stored before completeness was kept counts as complete."""
+    body, complete = _redis_mget(documents, [docs.detail_key(tmdb_id),
+                                             docs.complete_key(tmdb_id)])
+    if body is not None:
+        return Detail(body, complete != b"0")
     with engine.connect() as conn:
-        row = conn.execute(select(read_movies.c.detail, read_movies.c.delisted).where(
+        row = conn.execute(select(read_movies.c.detail, read_movies.c.delisted,
+                                  read_movies.c.detail_complete).where(
             read_movies.c.tmdb_id == tmdb_id)).first()
     if row is None:
         return None
-    return docs.TOMBSTONE if row.delisted else docs.dump(row.detail).encode()
+    body = docs.TOMBSTONE if row.delisted else docs.dump(row.detail).encode()
+    return Detail(body, row.detail_complete)
 
 
 def cards(documents: RedisDocuments, engine: Engine, tmdb_ids: list[int]) -> list[bytes]:
@@ -203,7 +223,7 @@ _SEARCH = text("""
     WITH query AS (
         SELECT plainto_tsquery('simple', unaccent(:q))
                || plainto_tsquery('english', unaccent(:q)) AS tsq)
-    SELECT m.card, count(*) OVER () AS total,
+    SELECT m.tmdb_id, m.card, count(*) OVER () AS total,
            count(*) FILTER (WHERE m.search @@ query.tsq
                             OR lower(m.title) LIKE :prefix ESCAPE '\\') OVER () AS close
     FROM read_movies m, query
@@ -227,7 +247,8 @@ def search(engine: Engine, q: str, page: int, page_size: int) -> Page:
     with engine.connect() as conn:
         rows = conn.execute(_SEARCH, params).all()
     total, close = (rows[0].total, rows[0].close) if rows else (0, 0)
-    return Page([docs.dump(row.card).encode() for row in rows], total, close)
+    return Page([docs.dump(row.card).encode() for row in rows], total, close,
+                [row.tmdb_id for row in rows])
 
 
 # --- cached search pages -------------------------------------------------------------
@@ -249,15 +270,24 @@ def search_cache_key(documents: RedisDocuments, q: str, page: int,
     return f"search:{generation}:{page}:{page_size}:{digest}"
 
 
-def cached_search(documents: RedisDocuments, key: str | None) -> bytes | None:
-    return _redis_get(documents, key) if key else None
+def cached_search(documents: RedisDocuments, engine: Engine, key: str | None) -> Page | None:
+    """A search page asked before: its ids are cached, its cards are read now (so their
+    favorite counts are current)."""
+    cached = _redis_get(documents, key) if key else None
+    if cached is None:
+        return None
+    found = json.loads(cached)
+    return Page(cards(documents, engine, found["ids"]), found["total"], found["close"],
+                found["ids"])
 
 
-def cache_search(documents: RedisDocuments, key: str | None, body: bytes) -> None:
+def cache_search(documents: RedisDocuments, key: str | None, page: Page) -> None:
     if key is None:
         return
     try:
-        documents.redis.set(key, body, ex=SEARCH_CACHE_SECONDS)
+        documents.redis.set(key, json.dumps({"ids": page.ids, "total": page.total,
+                                             "close": page.close_matches}),
+                            ex=SEARCH_CACHE_SECONDS)
     except RedisError:
         pass
 

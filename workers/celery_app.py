@@ -30,7 +30,8 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         worker_send_task_events=True, task_send_sent_event=True,
         worker_hijack_root_logger=False,
-        imports=("workers.tasks", "workers.sync_tasks", "workers.first_boot"),
+        imports=("workers.tasks", "workers.sync_tasks", "workers.first_boot",
+                 "workers.library_tasks"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
         beat_schedule_filename="var/celerybeat-schedule",
@@ -40,10 +41,12 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def beat_schedule(settings: Settings) -> dict:
+    from workers import library_tasks
     from workers.sync_tasks import beat_entries  # TMDb syncs: genres, lists, trending...
     return {
         "beat-heartbeat": {"task": "ops.beat_heartbeat", "schedule": 30.0},
         **beat_entries(settings),
+        **library_tasks.beat_entries(settings),
     }
 
 

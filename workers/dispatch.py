@@ -1,6 +1,7 @@
 """Asking the workers for work from outside them (the API's admin routes)."""
 from __future__ import annotations
 
+from workers import topology
 from workers.topology import REBUILD_TASK, SYNC_TASK
 
 
@@ -14,3 +15,17 @@ def request_rebuild() -> str:
     """Queues a rebuild of every read model from the event log; returns the task id."""
     from workers.celery_app import celery_app
     return celery_app.send_task(REBUILD_TASK).id
+
+
+def recommendations_sender(settings):
+    """Sends `library.recommend` for a person after a delay, on the projections queue
+    (the people lane), through a Celery app for these settings."""
+    from workers.celery_app import make_celery
+    app = make_celery(settings)
+    exchange = topology.events_exchange(settings.amqp_namespace)
+    key = topology.routing_key("projections", "library", "Recommend")
+
+    def send(user_id: str, delay: float) -> None:
+        app.send_task(topology.RECOMMEND_TASK, args=(user_id,), countdown=delay,
+                      exchange=exchange.name, routing_key=key)
+    return send

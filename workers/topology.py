@@ -9,6 +9,8 @@ BATCH_TASK = "events.project_batch"
 SYNC_TASK = "catalog.sync"
 REBUILD_TASK = "read_models.rebuild"
 NOTIFY_TASK = "events.notify"
+RECOMMEND_TASK = "library.recommend"
+FOLD_COUNTERS_TASK = "library.fold_counters"
 SUBSCRIBERS = {"projections": PROJECT_TASK, "notifications": NOTIFY_TASK}
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",
                              "PasswordResetRequested"})
