@@ -83,7 +83,8 @@ def import_search_results(q: str) -> int:
 def _import(data: dict, complete: bool) -> None:
     """Imports, then projects the movie's events here (already applied ones are
     duplicates, skipped), so the read models have it however far the workers are."""
-    movie = run(ImportMovie(data=data, complete=complete)).value
+    # Two people opening the same new movie at once: the second import finds it stored.
+    movie = run(ImportMovie(data=data, complete=complete), conflict_retries=2).value
     c = container()
     for envelope in envelopes_of_aggregate(c.engine, "movie", movie.id):
         try:
@@ -91,6 +92,21 @@ def _import(data: dict, complete: bool) -> None:
         except RedisError:
             log.warning("redis unavailable; the workers will copy %s later",
                         envelope.aggregate_id)
+
+
+RELATIONS_ASKED_SECONDS = 86_400
+
+
+def ask_for_relations(tmdb_id: int, user_id: str) -> None:
+    """A movie favorited (by anyone) for the first time today: the workers fetch TMDb's
+    related movies of it, for recommendations. Best effort: the daily sync covers it."""
+    if not _first_ask(f"relations:asked:{tmdb_id}", RELATIONS_ASKED_SECONDS):
+        return
+    try:
+        from workers.dispatch import request_relations
+        request_relations(tmdb_id, user_id)
+    except Exception as exc:  # noqa: BLE001 (the broker is away: the sync catches up)
+        log.warning("could not ask for the related movies of %s: %r", tmdb_id, exc)
 
 
 def _first_ask(key: str, seconds: int) -> bool:

@@ -128,6 +128,10 @@ class Settings:
         default_factory=lambda: _float("SYNC_CHANGES_EVERY", 10_800.0))
     sync_related_every: float = field(
         default_factory=lambda: _float("SYNC_RELATED_EVERY", 86_400.0))
+    # listed movies known from a list only get TMDb's full detail (catalog_sync/details.py)
+    sync_details_every: float = field(
+        default_factory=lambda: _float("SYNC_DETAILS_EVERY", 600.0))
+    sync_details_limit: int = field(default_factory=lambda: _int("SYNC_DETAILS_LIMIT", 1000))
 
     @property
     def is_production(self) -> bool:

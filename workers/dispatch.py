@@ -29,3 +29,9 @@ def recommendations_sender(settings):
         app.send_task(topology.RECOMMEND_TASK, args=(user_id,), countdown=delay,
                       exchange=exchange.name, routing_key=key)
     return send
+
+
+def request_relations(tmdb_id: int, user_id: str) -> str:
+    """Queues the fetch of TMDb's related movies of a newly favorited movie (catalog lane)."""
+    from workers.celery_app import celery_app
+    return celery_app.send_task(topology.RELATE_TASK, args=(tmdb_id, user_id)).id

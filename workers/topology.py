@@ -10,6 +10,7 @@ SYNC_TASK = "catalog.sync"
 REBUILD_TASK = "read_models.rebuild"
 NOTIFY_TASK = "events.notify"
 RECOMMEND_TASK = "library.recommend"
+RELATE_TASK = "catalog.relate"
 FOLD_COUNTERS_TASK = "library.fold_counters"
 SUBSCRIBERS = {"projections": PROJECT_TASK, "notifications": NOTIFY_TASK}
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",

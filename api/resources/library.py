@@ -95,6 +95,8 @@ class FavoriteById(MethodView):
         _movie_for_library(tmdb_id)
         outcome = run(commands.SaveFavorite(current_user_id(), tmdb_id, body),
                       conflict_retries=CONFLICT_RETRIES)
+        if outcome.value.created:
+            catalog_imports.ask_for_relations(tmdb_id, current_user_id())
         favorite = outcome.value.entry
         return _saved(outcome, docs.favorite_entry(favorite.rating, favorite.notes,
                                                    favorite.added_at, favorite.updated_at))

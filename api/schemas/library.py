@@ -38,7 +38,7 @@ class _ListQueryArgsSchema(PageQueryArgsSchema):
 
 
 class FavoriteQueryArgsSchema(_ListQueryArgsSchema):
-    min_rating = Rating()
+    min_rating = fields.Integer(validate=validate.Range(min=MIN_RATING, max=MAX_RATING))
     sort = fields.String(load_default="-added_at",
                          validate=validate.OneOf(_choices(FAVORITE_SORTS)))
 

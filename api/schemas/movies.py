@@ -10,7 +10,7 @@ from read_models.catalog_queries import SORTS
 MAX_QUERY_LENGTH = 200
 SORT_CHOICES = [*SORTS, *(f"-{name}" for name in SORTS)]
 SYNC_KINDS = ["genres", "popular", "top_rated", "now_playing", "upcoming", "trending",
-              "changes", "related", "all"]  # API.md's kinds, plus related
+              "changes", "related", "details", "all"]  # API.md's kinds, plus related, details
 Year = lambda: fields.Integer(validate=validate.Range(min=1870, max=2200))  # noqa: E731
 
 

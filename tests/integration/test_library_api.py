@@ -10,6 +10,7 @@ import threading
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import text
 
 from api import create_app
 from api.schemas.library import (FavoriteSchema, RecommendationSchema, StatsSchema,
@@ -140,4 +141,186 @@ def test_the_watchlist_flow(app, library_container, with_tokens):
     eventually(lambda: items_of(read("/me/watchlist", removed)) == [second.id])
     assert me.delete(f"/me/watchlist/{first.id}").status_code == 404
     eventually(lambda: fully_applied(library_container, me.user_id))
+    assert_library_matches(library_container, me.user_id)
+
+
+# --- filters and sorts ------------------------------------------------------------------
+
+RATINGS = [9, None, 4, 7, 10]
+
+
+@pytest.fixture(scope="module")
+def collector(app, library_container):
+    """Someone with five favorites (ratings above, one unrated), all projected."""
+    me = person(app)
+    chosen = some_movies(5)
+    for movie, rating in zip(chosen, RATINGS):
+        me.ok(me.put(f"/me/favorites/{movie.id}",
+                     {} if rating is None else {"rating": rating}), 201)
+    eventually(lambda: fully_applied(library_container, me.user_id))
+    return me, chosen
+
+
+def listed(me, query: str) -> list[dict]:
+    return me.ok(me.get("/me/favorites" + query))["items"]
+
+
+def test_every_favorite_sort(collector):
+    me, chosen = collector
+    by_id = {m.id: m for m in chosen}
+    newest_first = [m.id for m in reversed(chosen)]
+    assert [i["movie"]["tmdb_id"] for i in listed(me, "")] == newest_first
+    assert [i["movie"]["tmdb_id"] for i in listed(me, "?sort=added_at")] == newest_first[::-1]
+    assert [i["rating"] for i in listed(me, "?sort=rating")] == [4, 7, 9, 10, None]
+    assert [i["rating"] for i in listed(me, "?sort=-rating")] == [10, 9, 7, 4, None]
+    titles = [i["movie"]["title"] for i in listed(me, "?sort=title")]
+    assert titles == sorted(titles, key=str.casefold)
+    assert [i["movie"]["title"] for i in listed(me, "?sort=-title")] == titles[::-1]
+    dates = [i["movie"]["release_date"] for i in listed(me, "?sort=release_date")]
+    known = [d for d in dates if d]
+    assert known == sorted(known) and dates[:len(known)] == known
+    popularity = [i["movie"]["popularity"] for i in listed(me, "?sort=-popularity")]
+    assert popularity == sorted(popularity, reverse=True)
+    assert {i["movie"]["tmdb_id"] for i in listed(me, "")} == set(by_id)
+
+
+def test_favorite_filters_and_pages(collector):
+    me, chosen = collector
+    assert sorted(i["rating"] for i in listed(me, "?min_rating=7")) == [7, 9, 10]
+    word = max(chosen[0].title.split(), key=len)
+    found = listed(me, f"?q={word.lower()}")
+    assert chosen[0].id in [i["movie"]["tmdb_id"] for i in found]
+    assert all(word.casefold() in i["movie"]["title"].casefold() for i in found)
+    genre = chosen[1].genre_ids[0]
+    in_genre = listed(me, f"?genre={genre}")
+    assert chosen[1].id in [i["movie"]["tmdb_id"] for i in in_genre]
+    assert all(genre in [g["id"] for g in i["movie"]["genres"]] for i in in_genre)
+    assert listed(me, "?genre=424242") == []
+    page = me.ok(me.get("/me/favorites?page=2&page_size=2&sort=-rating"))
+    assert [i["rating"] for i in page["items"]] == [7, 4]
+    assert (page["total"], page["total_pages"], page["page_size"]) == (5, 3, 2)
+    assert me.ok(me.get("/me/favorites?page_size=1000"))["page_size"] == 100
+
+
+# --- bad inputs ---------------------------------------------------------------------------
+
+def assert_error(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    body = response.get_json()
+    assert body["code"] == status and body["message"] and body["request_id"]
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"rating": 0}, "rating"), ({"rating": 11}, "rating"), ({"rating": "x"}, "rating"),
+    ({"rating": 7.5}, "rating"), ({"rating": "7"}, "rating"), ({"rating": True}, "rating"),
+    ({"notes": "n" * 1001}, "notes"), ({"notes": 42}, "notes"), ({"notes": "a\x00b"}, "notes"),
+    ({"stars": 5}, "stars"), ([1, 2], "_schema")])
+def test_bad_favorite_bodies_are_422(app, body, field):
+    me = person(app)
+    movie = some_movies(1)[0]
+    error = assert_error(me.put(f"/me/favorites/{movie.id}", body), 422)
+    assert field in error["errors"], error
+    assert me.ok(me.get("/me/favorites"))["total"] == 0
+
+
+def test_bad_requests_of_the_library(app):
+    me = person(app)
+    movie = some_movies(1)[0]
+    raw = {**me.headers, "Content-Type": "application/json"}
+    malformed = me.client.put(f"/api/v1/me/favorites/{movie.id}", data="{rating: 5", headers=raw)
+    assert_error(malformed, 400)
+    text_body = me.client.put(f"/api/v1/me/favorites/{movie.id}", data="rating=5",
+                              headers={**me.headers, "Content-Type": "text/plain"})
+    assert_error(text_body, 415)
+    assert_error(me.put(f"/me/watchlist/{movie.id}", {"watched": "yes"}), 422)
+    assert_error(me.put(f"/me/watchlist/{movie.id}", {"seen": True}), 422)
+    for path in ("/me/favorites/2000000000", "/me/watchlist/2000000000",
+                 "/me/favorites/99999999999", "/me/favorites/0", "/me/favorites/abc"):
+        assert_error(me.put(path, {"rating": 5} if "favorites" in path else {}), 404)
+        assert_error(me.delete(path), 404)
+    assert_error(me.delete(f"/me/favorites/{movie.id}"), 404)
+    assert_error(me.delete(f"/me/watchlist/{movie.id}"), 404)
+    for query in ("?sort=budget", "?min_rating=0", "?min_rating=11", "?page=0",
+                  "?genre=drama", "?q=" + "x" * 201):
+        assert_error(me.get("/me/favorites" + query), 422)
+    assert_error(me.get("/me/watchlist?watched=maybe"), 422)
+    assert_error(me.get("/me/watchlist?sort=rating"), 422)
+    assert_error(me.get("/me/recommendations?page_size=0"), 422)
+    anonymous = me.client
+    for path in ("/me/favorites", "/me/watchlist", "/me/stats", "/me/recommendations"):
+        assert_error(anonymous.get("/api/v1" + path), 401)
+    assert_error(anonymous.put(f"/api/v1/me/favorites/{movie.id}", json={}), 401)
+    assert_error(anonymous.delete(f"/api/v1/me/watchlist/{movie.id}"), 401)
+
+
+# --- isolation ----------------------------------------------------------------------------
+
+def test_nobody_reads_or_changes_anyone_elses_library(app, library_container):
+    alice, bob = person(app), person(app)
+    movie, hers = some_movies(2)
+    alice.ok(alice.put(f"/me/favorites/{movie.id}", {"rating": 9, "notes": "private"}), 201)
+    alice.ok(alice.put(f"/me/watchlist/{hers.id}"), 201)
+    eventually(lambda: fully_applied(library_container, alice.user_id))
+
+    assert bob.ok(bob.get("/me/favorites"))["total"] == 0
+    assert bob.ok(bob.get("/me/watchlist"))["total"] == 0
+    assert bob.ok(bob.get("/me/stats"))["total_favorites"] == 0
+    assert "private" not in bob.get("/me/recommendations").get_data(as_text=True)
+    detail = bob.ok(bob.get(f"/movies/{movie.id}"))
+    assert detail["me"] == {"favorite": False, "rating": None, "notes": None,
+                            "in_watchlist": False, "watched": False}
+    assert bob.delete(f"/me/favorites/{movie.id}").status_code == 404
+    assert bob.delete(f"/me/watchlist/{hers.id}").status_code == 404
+    bob.ok(bob.put(f"/me/favorites/{movie.id}", {"rating": 1}), 201)  # his own favorite
+    eventually(lambda: fully_applied(library_container, bob.user_id))
+    for query in (f"?user_id={bob.user_id}", f"?user={bob.user_id}"):
+        mine = alice.ok(alice.get("/me/favorites" + query))["items"]
+        assert [(i["rating"], i["notes"]) for i in mine] == [(9, "private")]
+    assert alice.ok(alice.get(f"/movies/{movie.id}"))["me"]["rating"] == 9
+    assert bob.ok(bob.get(f"/movies/{movie.id}"))["me"]["rating"] == 1
+    assert alice.ok(alice.get("/me/stats"))["average_rating"] == 9.0
+    assert_library_matches(library_container, alice.user_id)
+    assert_library_matches(library_container, bob.user_id)
+
+
+# --- two writes at once ------------------------------------------------------------------
+
+def test_concurrent_writes_to_one_favorite_lose_nothing_silently(app, library_container):
+    """Writes of one person are ordered by their library's version; one that loses the
+    race is run again on the winner's state: every answer is 200/201, each write is an
+    event, and the favorite ends as the last committed write left it."""
+    me = person(app)
+    movie = some_movies(1)[0]
+    answers: list[int] = []
+    second = person(app)
+    second.client = app.test_client()
+    second.access, second.user_id = me.access, me.user_id
+
+    def writer(who, field_name, values):
+        for value in values:
+            response = who.put(f"/me/favorites/{movie.id}", {field_name: value})
+            answers.append(response.status_code)
+
+    threads = [threading.Thread(target=writer, args=(me, "rating", [1, 2, 3, 4, 5, 6, 7, 8])),
+               threading.Thread(target=writer, args=(second, "notes",
+                                                     [f"note {n}" for n in range(8)]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(answers)) in ([200, 201], [200]) and answers.count(201) == 1, answers
+    eventually(lambda: fully_applied(library_container, me.user_id))
+    item = me.ok(me.get("/me/favorites"))["items"][0]
+    assert (item["rating"], item["notes"]) == (8, "note 7"), "both fields' last writes"
+    with library_container.engine.connect() as conn:
+        kinds = conn.execute(text(
+            "SELECT event_type, payload FROM events WHERE aggregate_type = 'library' "
+            "AND aggregate_id = :id ORDER BY aggregate_version"), {"id": me.user_id}).all()
+    assert kinds[0].event_type == "FavoriteAdded" and len(kinds) == 16
+    written = [k.payload if k.event_type == "FavoriteAdded" else k.payload["changes"]
+               for k in kinds]
+    assert [w["rating"] for w in written if w.get("rating") is not None] == list(range(1, 9))
+    assert [w["notes"] for w in written if w.get("notes")] == [f"note {n}" for n in range(8)]
     assert_library_matches(library_container, me.user_id)
