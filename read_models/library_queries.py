@@ -296,7 +296,7 @@ _HELD = text("""
 def _recommendations_from_tables(stores: Stores, user_id: str, first: int,
                                  size: int) -> Page:
     with stores.engine.connect() as conn:
-        stored = conn.execute(select(recommendation_lists.c.items).where(
+        stored = conn.execute(select(recommendation_lists.c["items"]).where(
             recommendation_lists.c.user_id == user_id)).scalar() or []
         held = set(conn.execute(_HELD, {"user_id": user_id}).scalars())
     kept = [item for item in stored if item["tmdb_id"] not in held]
