@@ -187,3 +187,68 @@ def assert_movie_counts_match(container: Container, tmdb_ids=None) -> None:
 def pending_deltas(container: Container) -> int:
     with container.engine.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM read_movie_counter_deltas")).scalar()
+
+
+# --- bursts of random writes ------------------------------------------------------------------
+
+def import_movies(container: Container, count: int, seed: int = 1) -> list[int]:
+    """`count` of the bundled server's movies, imported as list items; their ids."""
+    from domain.catalog.commands import ImportMovie
+    from tmdb_server import shapes
+    chosen = some_movies(count, seed)
+    for movie in chosen:
+        container.handle(ImportMovie(shapes.list_item(movie)))
+    return [m.id for m in chosen]
+
+
+def new_users(container: Container, count: int) -> list[str]:
+    import uuid
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def random_writes(container: Container, users: list[str], movie_ids: list[int], writes: int,
+                  seed: int = 0, stop=None) -> int:
+    """Random adds, updates and removals of favorites and watchlist items by `users`
+    (library ids need no account); returns how many commands ran."""
+    from domain.errors import ConcurrencyConflict, NotFound
+    from domain.library import commands
+    rng = random.Random(seed)
+    done = 0
+    for _ in range(writes):
+        if stop is not None and stop.is_set():
+            break
+        user, movie = rng.choice(users), rng.choice(movie_ids)
+        roll = rng.random()
+        if roll < 0.45:
+            changes = rng.choice([{"rating": rng.randint(1, 10)}, {"notes": f"n{rng.random()}"},
+                                  {}, {"rating": None}, {"rating": rng.randint(1, 10),
+                                                         "notes": "both"}])
+            command = commands.SaveFavorite(user, movie, changes)
+        elif roll < 0.65:
+            command = commands.RemoveFavorite(user, movie)
+        elif roll < 0.85:
+            command = commands.SaveWatchlistItem(user, movie, rng.choice([None, True, False]))
+        else:
+            command = commands.RemoveWatchlistItem(user, movie)
+        try:
+            container.handle(command)
+        except (NotFound, ConcurrencyConflict):
+            pass
+        done += 1
+    return done
+
+
+def burst(container: Container, users: list[str], movie_ids: list[int], writes: int,
+          threads: int = 5, stop=None) -> int:
+    """`writes` random writes from `threads` writers, each with its own users."""
+    import threading
+    counts: list[int] = []
+    shares = [users[i::threads] for i in range(threads)]
+    workers = [threading.Thread(target=lambda s, n: counts.append(random_writes(
+        container, s, movie_ids, writes // threads, seed=n, stop=stop)), args=(share, n))
+        for n, share in enumerate(shares)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts)
