@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import pipeline, reads, sync
+from bench import library, pipeline, reads, recommendation_quality, sync
 
 console = Console()
 
@@ -35,7 +35,7 @@ def report_pipeline(figures: dict) -> None:
 
 
 def main() -> int:
-    which = set(sys.argv[1:]) or {"pipeline", "reads", "sync"}
+    which = set(sys.argv[1:]) or {"pipeline", "reads", "sync", "library", "recommendations"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
@@ -44,6 +44,10 @@ def main() -> int:
         reads.report(reads.main(log_dir), console)
     if "sync" in which:
         sync.report(sync.main(log_dir), console)
+    if "library" in which:
+        library.report(library.main(log_dir), console)
+    if "recommendations" in which:
+        recommendation_quality.report(recommendation_quality.main(log_dir), console)
     return 0
 
 

@@ -177,13 +177,11 @@ def score(sources: list[Source], co_favorites: list[tuple[int, int, int]],
                     c.add("tmdb", amount, source.because())
     taste = Taste.of(sources)
     top_popularity = math.log1p(max((f[2] for f in features.values()), default=0.0)) or 1.0
-    for tmdb_id in features:
-        if (c := candidate(tmdb_id)) is not None:
-            genre_ids, year, popularity = features[tmdb_id]
-            fit, liked = taste.fit(genre_ids, year)
-            if fit > 0:
-                amount = fit * (0.6 + 0.4 * math.log1p(popularity) / top_popularity)
-                c.add("taste", amount, _taste_reason(liked, year, taste, genre_names))
+    for tmdb_id, (genre_ids, year, popularity) in features.items():
+        fit, liked = taste.fit(genre_ids, year)
+        if fit > 0 and (c := candidate(tmdb_id)) is not None:
+            amount = fit * (0.6 + 0.4 * math.log1p(popularity) / top_popularity)
+            c.add("taste", amount, _taste_reason(liked, year, taste, genre_names))
     return _rank(candidates, limit)
 
 
