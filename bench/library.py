@@ -183,9 +183,11 @@ def write_to_visible(api_url: str, movie_ids: list[int]) -> dict[str, list[float
                 pass
             polled.append(time.perf_counter() - written)
         else:
-            shown = me.http.get(f"{me.api}/me/favorites", timeout=10, headers={
-                "X-Consistency-Token": put.headers["X-Consistency-Token"]}).json()
-            assert shown["items"][0]["rating"] == rating
+            answer = me.http.get(f"{me.api}/me/favorites", timeout=10, headers={
+                "X-Consistency-Token": put.headers["X-Consistency-Token"]})
+            shown = answer.json()
+            assert shown["items"][0]["rating"] == rating, (
+                put.status_code, put.text[:200], answer.headers.get("X-Consistency"), shown)
             with_token.append(time.perf_counter() - written)
     return {"polled": polled, "token": with_token}
 
@@ -225,6 +227,12 @@ def measure(base_url: str, paths: list[str], log_dir: Path,
     return wrk.run(base_url, paths, SECONDS, log_dir, authorizations)
 
 
+def purge_queues(settings) -> None:
+    """Messages an interrupted earlier run left behind name events of a dropped database."""
+    from workers.celery_app import make_celery
+    make_celery(settings).control.purge()
+
+
 def main(log_dir: Path) -> dict:
     from tests.support.smtp import start_smtp
     settings = library_settings()
@@ -235,12 +243,14 @@ def main(log_dir: Path) -> dict:
     smtp, _inbox = start_smtp(smtp_port)
     env = {**process_env(settings, smtp_port), "RECOMMENDATIONS_DELAY_SECONDS": "5"}
     movie_ids = load_catalog(container)
+    purge_queues(settings)
     worker = start_worker(env, log_dir)
     processes: list[Process] = [worker]
     try:
         baseline = drain_baseline(container)
         versions = write_backlog(container, movie_ids)
         sustained = project_backlog(container, versions)
+        print(f"baseline {baseline:,.0f}/s, library events projected {sustained:,.0f}/s", flush=True)
         relay = Process("relay", env, log_dir).start()
         api, api_url = start_api(env, log_dir)
         bare, bare_url = start_bare(env, log_dir)

@@ -27,7 +27,7 @@ from read_models.catalog import GenresTable, ListsTable, MoviesTable
 from read_models.library import LibraryTable
 from read_models.library_queries import Stores as LibraryStores
 from read_models.library_redis import LibraryDocuments
-from read_models.movie_counters import MovieCounters
+from read_models.movie_counters import FoldRequests, MovieCounters
 from read_models.recommendations import RecommendationRequests, Recommender
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
@@ -35,6 +35,7 @@ from read_models.runner import ProjectionRunner
 if TYPE_CHECKING:
     from read_models.rebuild import ReadModelRebuild
 
+FOLD_DELAY_SECONDS = 0.2  # cards show new counts this long after a burst of favorites
 HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS,
                                   **LIBRARY_HANDLERS}
 
@@ -54,7 +55,8 @@ class Container:
     def __init__(self, settings: Settings | None = None, *,
                  unit_of_work: UnitOfWork | None = None, clock: Clock | None = None,
                  hasher: PasswordHasher | None = None,
-                 request_recommendations: Callable[[str], None] | None = None):
+                 request_recommendations: Callable[[str], None] | None = None,
+                 inline_folds: bool = False):
         self.settings = settings or load()
         self.clock = clock or SystemClock()
         self._given_unit_of_work = unit_of_work
@@ -62,6 +64,7 @@ class Container:
             self.__dict__["hasher"] = hasher
         if request_recommendations is not None:
             self.__dict__["request_recommendations"] = request_recommendations
+        self.inline_folds = inline_folds
 
     @cached_property
     def engine(self) -> Engine:
@@ -89,8 +92,19 @@ class Container:
         return self.movie_counters_on(self.engine)
 
     def movie_counters_on(self, engine: Engine) -> MovieCounters:
-        where = "live" if engine is self.engine else "rebuild"
-        return MovieCounters(engine, self.documents, f"movie-counters:fold-lock:{where}")
+        """Live: folds are asked of the workers (debounced), unless `inline_folds`; a
+        rebuild's (another engine) fold at once, under a lock of their own."""
+        live = engine is self.engine
+        request = None if self.inline_folds or not live else self.fold_requests
+        return MovieCounters(engine, self.documents,
+                             f"movie-counters:fold-lock:{'live' if live else 'rebuild'}",
+                             request)
+
+    @cached_property
+    def fold_requests(self) -> FoldRequests:
+        from workers.dispatch import fold_sender
+        return FoldRequests(self.redis, fold_sender(self.settings), FOLD_DELAY_SECONDS,
+                            "movie-counters:fold-asked")
 
     @cached_property
     def recommender(self) -> Recommender:

@@ -9,13 +9,13 @@ per library, i.e. per person.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable
 
 from sqlalchemy import Connection, Engine, select, text
 
 from read_models import library_documents as docs
 from read_models import library_stats as stats
-from read_models import movie_counters
 from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.library_redis import GAP, EntryChange, LibraryDocuments, LibrarySnapshot
@@ -24,45 +24,73 @@ from read_models.movie_counters import MovieCounters
 
 log = logging.getLogger(__name__)
 
-_ADD_FAVORITE = text("""
-    INSERT INTO read_favorites (user_id, tmdb_id, rating, notes, added_at, updated_at,
-                                genre_ids, year)
-    VALUES (:user_id, :tmdb_id, :rating, :notes, :added_at, :added_at, :genre_ids, :year)
-    RETURNING rating, notes, added_at, updated_at
+# Each handler is one statement: the read row's change, the movie counter delta (for
+# favorites) and, in RETURNING, the person's counters as they were (the checkpoint lock
+# on this library serialises its events, so nothing else writes them meanwhile).
+_COUNTERS = "(SELECT counters FROM read_library_stats WHERE user_id = :user_id) AS counters"
+_DELTA = """, delta AS (INSERT INTO read_movie_counter_deltas (tmdb_id, favorites, rating_sum,
+                                                         ratings)
+    SELECT :tmdb_id, {favorites}, {sign} * coalesce(rating, 0), {sign} * (rating IS NOT NULL)::int
+    FROM changed)"""
+_ADD_FAVORITE = text(f"""
+    WITH changed AS (
+        INSERT INTO read_favorites (user_id, tmdb_id, rating, notes, added_at, updated_at,
+                                    genre_ids, year)
+        VALUES (:user_id, :tmdb_id, :rating, :notes, :added_at, :added_at, :genre_ids, :year)
+        RETURNING rating, notes, added_at, updated_at){_DELTA.format(favorites=1, sign=1)}
+    SELECT changed.*, {_COUNTERS} FROM changed
 """)
-_UPDATE_FAVORITE = text("""
-    UPDATE read_favorites SET rating = CASE WHEN :set_rating THEN :rating ELSE rating END,
-        notes = CASE WHEN :set_notes THEN :notes ELSE notes END, updated_at = :updated_at
-    WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-    RETURNING rating, notes, added_at, updated_at
+_UPDATE_FAVORITE = text(f"""
+    WITH changed AS (
+        UPDATE read_favorites SET rating = CASE WHEN :set_rating THEN :rating ELSE rating END,
+            notes = CASE WHEN :set_notes THEN :notes ELSE notes END, updated_at = :updated_at
+        WHERE user_id = :user_id AND tmdb_id = :tmdb_id
+        RETURNING rating, notes, added_at, updated_at),
+    delta AS (INSERT INTO read_movie_counter_deltas (tmdb_id, favorites, rating_sum, ratings)
+        SELECT :tmdb_id, 0, :rating_delta, :ratings_delta WHERE :set_rating)
+    SELECT changed.*, {_COUNTERS} FROM changed
 """)
-_REMOVE_FAVORITE = text("""
-    DELETE FROM read_favorites WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-    RETURNING rating, genre_ids, year
+_REMOVE_FAVORITE = text(f"""
+    WITH changed AS (
+        DELETE FROM read_favorites WHERE user_id = :user_id AND tmdb_id = :tmdb_id
+        RETURNING rating, genre_ids, year){_DELTA.format(favorites=-1, sign=-1)}
+    SELECT changed.*, {_COUNTERS} FROM changed
 """)
-_ADD_TO_WATCHLIST = text("""
+_ADD_TO_WATCHLIST = text(f"""
     INSERT INTO read_watchlist (user_id, tmdb_id, added_at, watched, watched_at, genre_ids,
                                 year)
     VALUES (:user_id, :tmdb_id, :added_at, :watched, :watched_at, :genre_ids, :year)
-    RETURNING added_at, watched, watched_at
+    RETURNING added_at, watched, watched_at, {_COUNTERS}
 """)
-_MARK_WATCHED = text("""
+_MARK_WATCHED = text(f"""
     UPDATE read_watchlist SET watched = :watched, watched_at = :watched_at
     WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-    RETURNING added_at, watched, watched_at
+    RETURNING added_at, watched, watched_at, {_COUNTERS}
 """)
-_REMOVE_FROM_WATCHLIST = text("""
+_REMOVE_FROM_WATCHLIST = text(f"""
     DELETE FROM read_watchlist WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-    RETURNING watched
+    RETURNING watched, {_COUNTERS}
 """)
-_COUNTERS = text("SELECT counters FROM read_library_stats WHERE user_id = :user_id FOR UPDATE")
+_ONLY_COUNTERS = text(f"SELECT {_COUNTERS}")
 _SAVE_COUNTERS = text("""
     INSERT INTO read_library_stats AS s (user_id, counters, version)
     VALUES (:user_id, CAST(:counters AS jsonb), :version)
     ON CONFLICT (user_id) DO UPDATE SET counters = EXCLUDED.counters,
                                         version = EXCLUDED.version
 """)
-_GENRE_NAMES = text("SELECT id, name FROM read_genres WHERE id = ANY(:ids)")
+_GENRE_NAMES = text("SELECT id, name FROM read_genres")
+GENRE_NAMES_SECONDS = 60.0
+_genre_names: dict[str, tuple[float, dict[int, str]]] = {}
+
+
+def genre_names(conn: Connection) -> dict[int, str]:
+    """read_genres' names, kept a minute per database (they change with a daily sync)."""
+    key = str(conn.engine.url)
+    cached = _genre_names.get(key)
+    if cached is None or time.monotonic() - cached[0] > GENRE_NAMES_SECONDS:
+        cached = (time.monotonic(), dict(conn.execute(_GENRE_NAMES).all()))
+        _genre_names[key] = cached
+    return cached[1]
 
 
 def _favorite_entry(row) -> str:
@@ -74,9 +102,7 @@ def _watchlist_entry(row) -> str:
 
 
 def stats_document(conn: Connection, counters: dict[str, Any]) -> str:
-    ids = stats.top_genre_ids(counters)
-    names = {row.id: row.name for row in conn.execute(_GENRE_NAMES, {"ids": ids})} if ids else {}
-    return docs.dump(stats.document(counters, names))
+    return docs.dump(stats.document(counters, genre_names(conn)))
 
 
 class LibraryTable(PostgresProjection):
@@ -92,38 +118,32 @@ class LibraryTable(PostgresProjection):
 
     @handles("FavoriteAdded")
     def favorite_added(self, conn: Connection, event: Envelope) -> EntryChange:
-        p, key = event.payload, self._key(event)
-        row = conn.execute(_ADD_FAVORITE, {**key, "rating": p["rating"], "notes": p["notes"],
-                                           "added_at": p["added_at"],
+        p = event.payload
+        row = conn.execute(_ADD_FAVORITE, {**self._key(event), "rating": p["rating"],
+                                           "notes": p["notes"], "added_at": p["added_at"],
                                            "genre_ids": p["genre_ids"], "year": p["year"]}).one()
-        movie_counters.record(conn, p["tmdb_id"], 1, p["rating"] or 0,
-                              int(p["rating"] is not None))
-        document = self._count(conn, event, lambda c: stats.favorite(
+        document = self._count(conn, event, row.counters, lambda c: stats.favorite(
             c, p["rating"], p["genre_ids"], p["year"], +1))
         return self._change(event, document, "fav", _favorite_entry(row), row.added_at)
 
     @handles("FavoriteUpdated")
     def favorite_updated(self, conn: Connection, event: Envelope) -> EntryChange:
-        p, key = event.payload, self._key(event)
+        p = event.payload
         changes, previous = p["changes"], p["previous"]
+        old, new = previous.get("rating"), changes.get("rating")
         row = conn.execute(_UPDATE_FAVORITE, {
-            **key, "set_rating": "rating" in changes, "rating": changes.get("rating"),
+            **self._key(event), "set_rating": "rating" in changes, "rating": new,
             "set_notes": "notes" in changes, "notes": changes.get("notes"),
-            "updated_at": p["updated_at"]}).one()
-        if "rating" in changes:
-            old, new = previous["rating"], changes["rating"]
-            movie_counters.record(conn, p["tmdb_id"], 0, (new or 0) - (old or 0),
-                                  int(new is not None) - int(old is not None))
-        document = self._count(conn, event, lambda c: self._rerate(c, changes, previous))
+            "updated_at": p["updated_at"], "rating_delta": (new or 0) - (old or 0),
+            "ratings_delta": int(new is not None) - int(old is not None)}).one()
+        document = self._count(conn, event, row.counters,
+                               lambda c: self._rerate(c, changes, previous))
         return self._change(event, document, "fav", _favorite_entry(row), row.added_at)
 
     @handles("FavoriteRemoved")
     def favorite_removed(self, conn: Connection, event: Envelope) -> EntryChange:
-        p = event.payload
         row = conn.execute(_REMOVE_FAVORITE, self._key(event)).one()
-        movie_counters.record(conn, p["tmdb_id"], -1, -(row.rating or 0),
-                              -int(row.rating is not None))
-        document = self._count(conn, event, lambda c: stats.favorite(
+        document = self._count(conn, event, row.counters, lambda c: stats.favorite(
             c, row.rating, row.genre_ids, row.year, -1))
         return self._change(event, document, "unfav")
 
@@ -141,7 +161,7 @@ class LibraryTable(PostgresProjection):
         row = conn.execute(_ADD_TO_WATCHLIST, {
             **self._key(event), "added_at": p["added_at"], "watched": p["watched"],
             "watched_at": p["watched_at"], "genre_ids": p["genre_ids"], "year": p["year"]}).one()
-        document = self._count(conn, event,
+        document = self._count(conn, event, row.counters,
                                lambda c: stats.watchlist_item(c, p["watched"], +1))
         return self._change(event, document, "wl", _watchlist_entry(row), row.added_at)
 
@@ -151,18 +171,20 @@ class LibraryTable(PostgresProjection):
         row = conn.execute(_MARK_WATCHED, {
             **self._key(event), "watched": watched,
             "watched_at": event.payload["watched_at"] if watched else None}).one()
-        document = self._count(conn, event, lambda c: stats.watched(c, 1 if watched else -1))
+        document = self._count(conn, event, row.counters,
+                               lambda c: stats.watched(c, 1 if watched else -1))
         return self._change(event, document, "wl", _watchlist_entry(row), row.added_at)
 
     @handles("WatchlistItemRemoved")
     def watchlist_item_removed(self, conn: Connection, event: Envelope) -> EntryChange:
         row = conn.execute(_REMOVE_FROM_WATCHLIST, self._key(event)).one()
-        document = self._count(conn, event,
+        document = self._count(conn, event, row.counters,
                                lambda c: stats.watchlist_item(c, row.watched, -1))
         return self._change(event, document, "unwl")
 
     def unhandled(self, conn: Connection, event: Envelope) -> EntryChange:
-        return self._change(event, self._count(conn, event, lambda c: None))
+        stored = conn.execute(_ONLY_COUNTERS, {"user_id": event.aggregate_id}).scalar()
+        return self._change(event, self._count(conn, event, stored, lambda c: None))
 
     # --- shared -----------------------------------------------------------------------
 
@@ -171,9 +193,9 @@ class LibraryTable(PostgresProjection):
         return {"user_id": event.aggregate_id, "tmdb_id": event.payload["tmdb_id"]}
 
     @staticmethod
-    def _count(conn: Connection, event: Envelope, change: Callable[[dict], None]) -> str:
+    def _count(conn: Connection, event: Envelope, stored: dict | None,
+               change: Callable[[dict], None]) -> str:
         """Moves the person's counters; returns the new stats document."""
-        stored = conn.execute(_COUNTERS, {"user_id": event.aggregate_id}).scalar()
         counters = stored or stats.empty()
         change(counters)
         conn.execute(_SAVE_COUNTERS, {"user_id": event.aggregate_id,

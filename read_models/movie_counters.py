@@ -1,15 +1,19 @@
 """favorite_count and average_user_rating per movie: counters over many people's libraries.
 
-Each favorite event inserts one delta row in the same transaction as the library
-projection's checkpoint, so it counts exactly once, and no writer ever waits on the row
+Each favorite event inserts one delta row (the library projection's statements, see
+read_models/library.py) in the same transaction as that projection's checkpoint, so it
+counts exactly once, and no writer ever waits on the row
 of a popular movie. A fold moves the deltas into read_movies (favorite_count, rating_sum,
 rating_count, the card and detail JSON) in one statement and copies the changed
 documents to Redis.
 
-The fold runs right after each favorite event commits, by whichever worker takes the
-fold lock; a worker that finds the lock taken leaves its delta to the holder, which
-looks again after releasing it (the delta committed before that look, so it is seen).
-Correctness needs no lock: deltas are taken with SKIP LOCKED and deleted in the fold's
+A fold is asked for after each favorite event commits. In the workers the ask is
+debounced (`FoldRequests`): the first ask sends one fold task a moment later and later
+asks find it pending, so a burst of events costs a few folds, not one per event; the
+task clears its flag before it reads, so a delta committed after that asks again. In
+a process of its own (a rebuild, tests, the CLI) the fold runs at once, by whoever takes
+the fold lock; one who finds it taken leaves its delta to the holder, who looks again
+after releasing it. Correctness needs no lock: deltas are taken with SKIP LOCKED and deleted in the fold's
 transaction, so two folds never take the same one. Deltas of a movie the catalog lane
 has not projected yet wait for it (MoviesTable takes them in when the movie arrives).
 
@@ -20,7 +24,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Callable
 
+from redis import Redis
 from sqlalchemy import Connection, Engine, text
 
 from read_models import movie_documents as docs
@@ -31,10 +37,6 @@ log = logging.getLogger(__name__)
 FOLD_BATCH = 5000
 LOCK_SECONDS = 10
 
-_RECORD = text("""
-    INSERT INTO read_movie_counter_deltas (tmdb_id, favorites, rating_sum, ratings)
-    VALUES (:tmdb_id, :favorites, :rating_sum, :ratings)
-""")
 _AVERAGE = "round((m.rating_sum + s.rating_sum)::numeric / (m.rating_count + s.ratings), 2)"
 _FOLD = text(f"""
     WITH taken AS (
@@ -82,33 +84,51 @@ return 0
 """
 
 
-def record(conn: Connection, tmdb_id: int, favorites: int, rating_sum: int,
-           ratings: int) -> None:
-    """Inside the projection's transaction: this event's change to a movie's counters."""
-    if favorites or rating_sum or ratings:
-        conn.execute(_RECORD, {"tmdb_id": tmdb_id, "favorites": favorites,
-                               "rating_sum": rating_sum, "ratings": ratings})
-
-
 def take_pending(conn: Connection, tmdb_id: int):
     """Deltas that came before the movie did (MoviesTable folds them into its row)."""
     return conn.execute(_TAKE_FOR_MOVIE, {"tmdb_id": tmdb_id}).one()
 
 
+class FoldRequests:
+    """Asks for one fold within `delay` seconds, however many events ask meanwhile."""
+
+    def __init__(self, redis: Redis, send: Callable[[float], None], delay: float,
+                 flag_key: str):
+        self.redis, self.send, self.delay, self.flag_key = redis, send, delay, flag_key
+
+    def __call__(self) -> None:
+        if self.redis.set(self.flag_key, "1", nx=True, px=int(self.delay * 1000) + 5000):
+            self.send(self.delay)
+
+    def clear(self) -> None:
+        """The fold task, before it reads the deltas."""
+        self.redis.delete(self.flag_key)
+
+
 class MovieCounters:
-    def __init__(self, engine: Engine, documents: RedisDocuments, lock_key: str):
+    def __init__(self, engine: Engine, documents: RedisDocuments, lock_key: str,
+                 request: Callable[[], None] | None = None):
+        """`request`: how a fold is asked for (None: fold at once, here)."""
         self.engine, self.documents, self.lock_key = engine, documents, lock_key
+        self.request = request
         self._release = documents.redis.register_script(_RELEASE)
 
     def fold_soon(self) -> None:
-        """After a delta committed: fold now, unless another worker is folding (it will
-        look again when it is done)."""
+        """After a delta committed."""
+        if self.request is not None:
+            self.request()
+        else:
+            self.fold_now()
+
+    def fold_now(self) -> None:
+        """Folds unless another process is folding (it will look again when done)."""
         while self._locked_fold():
             if not self.pending():
                 return
 
     def fold(self) -> int:
-        """Folds what is pending (up to FOLD_BATCH deltas); returns how many."""
+        """Folds what is pending (up to FOLD_BATCH deltas); returns how many movies
+        changed."""
         with self.engine.begin() as conn:
             rows = conn.execute(_FOLD, {"batch": FOLD_BATCH}).mappings().all()
         puts = []

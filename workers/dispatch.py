@@ -31,6 +31,19 @@ def recommendations_sender(settings):
     return send
 
 
+def fold_sender(settings):
+    """Sends `library.fold_counters` after a delay, on the projections queue."""
+    from workers.celery_app import make_celery
+    app = make_celery(settings)
+    exchange = topology.events_exchange(settings.amqp_namespace)
+    key = topology.routing_key("projections", "library", "Fold")
+
+    def send(delay: float) -> None:
+        app.send_task(topology.FOLD_COUNTERS_TASK, countdown=delay, exchange=exchange.name,
+                      routing_key=key)
+    return send
+
+
 def request_relations(tmdb_id: int, user_id: str) -> str:
     """Queues the fetch of TMDb's related movies of a newly favorited movie (catalog lane)."""
     from workers.celery_app import celery_app

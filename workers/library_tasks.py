@@ -67,8 +67,10 @@ def _related_ids(container, tmdb_id: int) -> list[int]:
 
 @shared_task(name=topology.FOLD_COUNTERS_TASK)
 def fold_counters() -> str:
+    """Asked for (debounced) by favorite events, and sent by beat as a safety net."""
     container = bootstrap()
-    container.movie_counters.fold_soon()
+    container.fold_requests.clear()  # an event from now on asks again
+    container.movie_counters.fold_now()
     return "folded"
 
 

@@ -28,7 +28,7 @@ from read_models import library_queries as queries
 blp = Blueprint("library", __name__, url_prefix="/api/v1/me",
                 description="Your favorites, watchlist, stats and recommendations")
 
-CONFLICT_RETRIES = 3
+CONFLICT_RETRIES = 5
 
 
 def _filters(args: dict) -> queries.EntryFilters:

@@ -28,7 +28,7 @@ LIBRARY_REDIS_OFFSET = 7
 def lab(settings):
     chosen = derived(settings, "library", LIBRARY_REDIS_OFFSET)
     recreate_database(chosen.database_url)
-    container = Container(chosen, request_recommendations=lambda _u: None)
+    container = Container(chosen, request_recommendations=lambda _u: None, inline_folds=True)
     container.redis.flushdb()
     movie_ids = import_movies(container, 12, seed=21)
     for movie_id in movie_ids:
