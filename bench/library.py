@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -241,7 +242,8 @@ def main(log_dir: Path) -> dict:
     container = prepare(settings)
     smtp_port = free_port()
     smtp, _inbox = start_smtp(smtp_port)
-    env = {**process_env(settings, smtp_port), "RECOMMENDATIONS_DELAY_SECONDS": "5"}
+    env = {**process_env(settings, smtp_port),
+           "RECOMMENDATIONS_DELAY_SECONDS": os.environ.get("RECOMMENDATIONS_DELAY_SECONDS", "30")}
     movie_ids = load_catalog(container)
     purge_queues(settings)
     worker = start_worker(env, log_dir)

@@ -27,8 +27,9 @@ from read_models.catalog import GenresTable, ListsTable, MoviesTable
 from read_models.library import LibraryTable
 from read_models.library_queries import Stores as LibraryStores
 from read_models.library_redis import LibraryDocuments
-from read_models.movie_counters import FoldRequests, MovieCounters
-from read_models.recommendations import RecommendationRequests, Recommender
+from read_models.debounce import DebouncedAsk
+from read_models.movie_counters import MovieCounters
+from read_models.recommendations import Recommender, recommendation_requests
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
 
@@ -101,10 +102,10 @@ class Container:
                              request)
 
     @cached_property
-    def fold_requests(self) -> FoldRequests:
+    def fold_requests(self) -> DebouncedAsk:
         from workers.dispatch import fold_sender
-        return FoldRequests(self.redis, fold_sender(self.settings), FOLD_DELAY_SECONDS,
-                            "movie-counters:fold-asked")
+        return DebouncedAsk(self.redis, lambda _subject: "movie-counters:fold-asked",
+                            fold_sender(self.settings), FOLD_DELAY_SECONDS)
 
     @cached_property
     def recommender(self) -> Recommender:
@@ -114,8 +115,8 @@ class Container:
     def request_recommendations(self) -> Callable[[str], None]:
         """Asks the workers (debounced per person) to recompute recommendations."""
         from workers.dispatch import recommendations_sender
-        return RecommendationRequests(self.redis, recommendations_sender(self.settings),
-                                      self.settings.recommendations_delay_seconds)
+        return recommendation_requests(self.redis, recommendations_sender(self.settings),
+                                       self.settings.recommendations_delay_seconds)
 
     @cached_property
     def hasher(self) -> Argon2PasswordHasher:

@@ -103,7 +103,7 @@ class Settings:
     # recomputed (later changes within it join that run), and the period of the beat
     # fold of movie counter deltas (a safety net: each favorite event folds them too).
     recommendations_delay_seconds: float = field(
-        default_factory=lambda: _float("RECOMMENDATIONS_DELAY_SECONDS", 3.0))
+        default_factory=lambda: _float("RECOMMENDATIONS_DELAY_SECONDS", 30.0))
     counters_fold_every: float = field(
         default_factory=lambda: _float("COUNTERS_FOLD_EVERY", 10.0))
     seed_empty_catalog: bool = field(

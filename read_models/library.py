@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from read_models import library_documents as docs
 from read_models import library_stats as stats
+from read_models.debounce import DebouncedAsk
 from read_models.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
 from read_models.library_redis import GAP, EntryChange, LibraryDocuments, LibrarySnapshot
@@ -211,13 +212,33 @@ class LibraryTable(PostgresProjection):
                            docs.millis(added_at) if added_at is not None else 0)
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: Any) -> None:
+        """The change to Redis, and the asks for a fold and for recommendations, in one
+        round trip when they are debounced asks (their flags are set by the script)."""
         if outcome is Outcome.EARLY:
             return
-        if result is None or self.documents.apply(result) == GAP:
-            self.copy_to_redis(envelope.aggregate_id)
+        user_id = envelope.aggregate_id
+        asks = [(ask, subject) for ask, subject in self._asks(envelope)
+                if isinstance(ask, DebouncedAsk)]
+        if result is None:
+            self.copy_to_redis(user_id)
+            for ask, subject in asks:
+                ask(subject)
+        else:
+            status, set_now = self.documents.apply(result, [a.flag(s) for a, s in asks])
+            if status == GAP:
+                self.copy_to_redis(user_id)
+            for (ask, subject), newly_set in zip(asks, set_now):
+                ask.flagged(newly_set, subject)
+        for ask, subject in self._asks(envelope):
+            if not isinstance(ask, DebouncedAsk):
+                ask(subject) if subject else ask()
+
+    def _asks(self, envelope: Envelope) -> list[tuple[Callable, str]]:
+        asks: list[tuple[Callable, str]] = []
         if envelope.event_type.startswith("Favorite"):
-            self.counters.fold_soon()
-        self.on_change(envelope.aggregate_id)
+            asks.append((self.counters.request or self.counters.fold_now, ""))
+        asks.append((self.on_change, envelope.aggregate_id))
+        return asks
 
     def copy_to_redis(self, user_id: str) -> None:
         """The whole library from the read tables, if newer than what Redis holds."""

@@ -20,12 +20,18 @@ from read_models.library_documents import library_key, library_keys
 
 APPLIED, DUPLICATE, GAP = 1, 0, -1
 
-# KEYS: v, fav, fav-t, wl, wl-t, stats. ARGV: version, stats, op, tmdb_id, entry, score
+# KEYS: v, fav, fav-t, wl, wl-t, stats, then flags to set (NX, with the lifetimes in
+# ARGV 7...). ARGV: version, stats, op, tmdb_id, entry, score. Answers {outcome, and 1
+# for each flag this call set}.
 _APPLY = """
+local answer = {0}
+for i = 7, #KEYS do
+  answer[#answer + 1] = redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[i]) and 1 or 0
+end
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local incoming = tonumber(ARGV[1])
-if incoming <= current then return 0 end
-if incoming ~= current + 1 then return -1 end
+if incoming <= current then return answer end
+if incoming ~= current + 1 then answer[1] = -1; return answer end
 local op = ARGV[3]
 if op == 'fav' then
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
@@ -42,7 +48,8 @@ elseif op == 'unwl' then
 end
 redis.call('SET', KEYS[6], ARGV[2])
 redis.call('SET', KEYS[1], incoming)
-return 1
+answer[1] = 1
+return answer
 """
 
 # KEYS as above. ARGV: version, stats, n favorites, then n (id, entry, score), then
@@ -173,11 +180,14 @@ class LibraryDocuments:
         self._put_recs = redis.register_script(_PUT_RECOMMENDATIONS)
         self._recs = redis.register_script(_RECOMMENDATIONS)
 
-    def apply(self, change: EntryChange) -> int:
-        """APPLIED, DUPLICATE (Redis already has it) or GAP (rewrite it whole)."""
-        return int(self._apply(keys=library_keys(change.user_id), args=[
-            change.version, change.stats, change.op, change.tmdb_id, change.entry,
-            change.score]))
+    def apply(self, change: EntryChange,
+              flags: list[tuple[str, int]] = ()) -> tuple[int, list[bool]]:
+        """APPLIED, DUPLICATE (Redis already has it) or GAP (rewrite it whole); and, for
+        each (key, lifetime ms) flag, whether this call set it (see debounce)."""
+        answer = self._apply(keys=[*library_keys(change.user_id), *(k for k, _ in flags)],
+                             args=[change.version, change.stats, change.op, change.tmdb_id,
+                                   change.entry, change.score, *(t for _, t in flags)])
+        return int(answer[0]), [bool(flag) for flag in answer[1:]]
 
     def replace(self, snapshot: LibrarySnapshot) -> bool:
         args: list = [snapshot.version, snapshot.stats]

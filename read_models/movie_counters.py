@@ -8,7 +8,7 @@ rating_count, the card and detail JSON) in one statement and copies the changed
 documents to Redis.
 
 A fold is asked for after each favorite event commits. In the workers the ask is
-debounced (`FoldRequests`): the first ask sends one fold task a moment later and later
+debounced (a `DebouncedAsk` of the fold task): the first ask sends one fold task a moment later and later
 asks find it pending, so a burst of events costs a few folds, not one per event; the
 task clears its flag before it reads, so a delta committed after that asks again. In
 a process of its own (a rebuild, tests, the CLI) the fold runs at once, by whoever takes
@@ -26,7 +26,6 @@ import logging
 import uuid
 from typing import Callable
 
-from redis import Redis
 from sqlalchemy import Connection, Engine, text
 
 from read_models import movie_documents as docs
@@ -87,22 +86,6 @@ return 0
 def take_pending(conn: Connection, tmdb_id: int):
     """Deltas that came before the movie did (MoviesTable folds them into its row)."""
     return conn.execute(_TAKE_FOR_MOVIE, {"tmdb_id": tmdb_id}).one()
-
-
-class FoldRequests:
-    """Asks for one fold within `delay` seconds, however many events ask meanwhile."""
-
-    def __init__(self, redis: Redis, send: Callable[[float], None], delay: float,
-                 flag_key: str):
-        self.redis, self.send, self.delay, self.flag_key = redis, send, delay, flag_key
-
-    def __call__(self) -> None:
-        if self.redis.set(self.flag_key, "1", nx=True, px=int(self.delay * 1000) + 5000):
-            self.send(self.delay)
-
-    def clear(self) -> None:
-        """The fold task, before it reads the deltas."""
-        self.redis.delete(self.flag_key)
 
 
 class MovieCounters:

@@ -25,6 +25,7 @@ from redis import Redis
 from sqlalchemy import Engine, text
 
 from read_models import library_documents as docs
+from read_models.debounce import DebouncedAsk
 from read_models.library_redis import LibraryDocuments
 from read_models.movie_documents import genre_name
 
@@ -266,17 +267,10 @@ def recommendation_entry(score_: float, reasons: list[str]) -> str:
     return docs.dump({"score": score_, "reasons": reasons})
 
 
-class RecommendationRequests:
-    """Asks for one recomputation per person within `delay` seconds of a change: the
-    first change sends it (after the delay), later ones find it already asked for.
-    The task clears the flag before it reads, so a change after that asks again."""
-
-    def __init__(self, redis: Redis, send: Callable[[str, float], None], delay: float):
-        self.redis, self.send, self.delay = redis, send, delay
-
-    def __call__(self, user_id: str) -> None:
-        if self.redis.set(due_key(user_id), "1", nx=True, ex=int(self.delay) + 60):
-            self.send(user_id, self.delay)
+def recommendation_requests(redis: Redis, send: Callable[[str, float], None],
+                            delay: float) -> DebouncedAsk:
+    """One recomputation per person within `delay` seconds of their first change."""
+    return DebouncedAsk(redis, due_key, send, delay)
 
 
 def due_key(user_id: str) -> str:

@@ -38,7 +38,7 @@ def fold_sender(settings):
     exchange = topology.events_exchange(settings.amqp_namespace)
     key = topology.routing_key("projections", "library", "Fold")
 
-    def send(delay: float) -> None:
+    def send(_subject: str, delay: float) -> None:
         app.send_task(topology.FOLD_COUNTERS_TASK, countdown=delay, exchange=exchange.name,
                       routing_key=key)
     return send

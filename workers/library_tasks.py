@@ -13,7 +13,6 @@ from adapters.tmdb import TmdbError
 from catalog_sync.context import sync_context
 from catalog_sync.related import refresh_relations_of
 from movienexus.bootstrap import bootstrap
-from read_models.recommendations import due_key
 from workers import topology
 from workers.retry_policy import failure_delay
 from workers.tasks import TRANSIENT
@@ -25,7 +24,7 @@ log = logging.getLogger(__name__)
 def recommend(self: Task, user_id: str) -> str:
     container = bootstrap()
     try:
-        container.redis.delete(due_key(user_id))  # a change from now on asks again
+        container.request_recommendations.clear(user_id)  # a change from now on asks again
         found = container.recommender.recompute(user_id)
     except TRANSIENT as exc:
         log.warning("recommendations waiting for a store: %r", exc)
