@@ -146,7 +146,7 @@ def _sort_key(filters: EntryFilters) -> Callable:
     name, descending = filters.sort.lstrip("-"), filters.sort.startswith("-")
 
     def value(row) -> Any:
-        _id, entry, card = row[0], row[1], row[2]
+        entry, card = row[1], row[2]
         if name in ("added_at", "watched_at", "rating"):
             return entry.get(name)
         if name == "title":

@@ -1,21 +1,21 @@
 """favorite_count and average_user_rating per movie: counters over many people's libraries.
 
-Each favorite event inserts one delta row (the library projection's statements, see
+Each favorite event inserts one delta row (in the library projection's statements, see
 read_models/library.py) in the same transaction as that projection's checkpoint, so it
-counts exactly once, and no writer ever waits on the row
-of a popular movie. A fold moves the deltas into read_movies (favorite_count, rating_sum,
-rating_count, the card and detail JSON) in one statement and copies the changed
-documents to Redis.
+counts exactly once, and no writer ever waits on the row of a popular movie. A fold
+moves the deltas into read_movies (favorite_count, rating_sum, rating_count, the card
+and detail JSON) in one statement and copies the changed documents to Redis.
 
 A fold is asked for after each favorite event commits. In the workers the ask is
-debounced (a `DebouncedAsk` of the fold task): the first ask sends one fold task a moment later and later
-asks find it pending, so a burst of events costs a few folds, not one per event; the
-task clears its flag before it reads, so a delta committed after that asks again. In
-a process of its own (a rebuild, tests, the CLI) the fold runs at once, by whoever takes
-the fold lock; one who finds it taken leaves its delta to the holder, who looks again
-after releasing it. Correctness needs no lock: deltas are taken with SKIP LOCKED and deleted in the fold's
-transaction, so two folds never take the same one. Deltas of a movie the catalog lane
-has not projected yet wait for it (MoviesTable takes them in when the movie arrives).
+debounced (a `DebouncedAsk` of the fold task): the first ask sends one fold task a
+moment later and later asks find it pending, so a burst of events costs a few folds,
+not one per event; the task clears its flag before it reads, so a delta committed after
+that asks again. In a process of its own (a rebuild, tests, the CLI) the fold runs at
+once, by whoever takes the fold lock; one who finds it taken leaves its delta to the
+holder, who looks again after releasing it. Correctness needs no lock: deltas are taken
+with SKIP LOCKED and deleted in the fold's transaction, so two folds never take the same
+one. Deltas of a movie the catalog lane has not projected yet wait for it (MoviesTable
+takes them in when the movie arrives).
 
 The documents' version is (movie version, counts_seq): counts_seq counts the deltas
 folded in, so it only grows and a replay of the event log reaches the same value.

@@ -5,7 +5,6 @@ and sorts, bad inputs, isolation between people, concurrent writes, card freshne
 movie counters, the detail's `me` block, stats and recommendations."""
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import replace
 
@@ -13,16 +12,11 @@ import pytest
 from sqlalchemy import text
 
 from api import create_app
-from api.schemas.library import (FavoriteSchema, RecommendationSchema, StatsSchema,
-                                 WatchlistItemSchema)
-from api.schemas.movies import MovieDetailSchema
-from domain.catalog.commands import ImportMovie
+from api.schemas.library import FavoriteSchema, StatsSchema, WatchlistItemSchema
 from movienexus.bootstrap import Container
-from read_models.library_documents import library_key
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
-from tests.support.library import (CONSISTENCY, assert_library_matches,
-                                   assert_movie_counts_match, expected_stats, fully_applied,
-                                   pending_deltas, person, some_movies)
+from tests.support.library import (CONSISTENCY, assert_library_matches, expected_stats,
+                                   fully_applied, person, some_movies)
 from tests.support.util import eventually
 
 pytestmark = pytest.mark.usefixtures("pipeline")
