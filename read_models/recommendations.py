@@ -1,8 +1,9 @@
 """Personal recommendations, computed from the read models and stored ready to read.
 
 Three signals, each from the person's favorites weighted by their own rating:
-- co-favorites: movies favorited by people who favorited the same movies (item-based,
-  cosine over the people who favorited each);
+- co-favorites: movies favorited by the people who share most of the person's
+  favorites (each neighbour weighted by the cosine of the two favorite sets, credited to
+  the shared favorite the person likes best);
 - TMDb's recommendations and similar movies of what they favorited, higher ranks and
   higher ratings counting more;
 - genre and decade affinity: how much of their favorites share a movie's genres and
@@ -30,7 +31,8 @@ from read_models.library_redis import LibraryDocuments
 from read_models.movie_documents import genre_name
 
 LIMIT = 50
-FANS_PER_MOVIE = 200        # people sampled per favorite for co-favorites
+FANS_PER_MOVIE = 200        # people sampled per favorite, to find neighbours
+NEIGHBOURS = 50             # people with the most favorites in common
 AFFINITY_POOL = 400         # popular movies of the person's genres considered
 WEIGHTS = {"co": 1.0, "tmdb": 0.9, "taste": 0.6}
 RELATION_WEIGHTS = {"recommendations": 1.0, "similar": 0.6}
@@ -45,21 +47,22 @@ _MINE = text("""
 """)
 _WATCHLIST = text("SELECT tmdb_id FROM read_watchlist WHERE user_id = :user_id")
 _VERSION = text("SELECT version FROM read_library_stats WHERE user_id = :user_id")
-_CO_FAVORITES = text("""
+# The people who share most of the person's favorites (each favorite's most recent fans
+# sampled, so a movie loved by millions costs the same as one loved by few), with what
+# they share and everything they favorited: bounded work whatever the population.
+_NEIGHBOURS = text("""
     WITH mine AS (SELECT unnest(CAST(:ids AS integer[])) AS tmdb_id),
     fans AS (
-        SELECT mine.tmdb_id AS source, fan.user_id FROM mine CROSS JOIN LATERAL (
+        SELECT mine.tmdb_id, fan.user_id FROM mine CROSS JOIN LATERAL (
             SELECT f.user_id FROM read_favorites f
             WHERE f.tmdb_id = mine.tmdb_id AND f.user_id <> :user_id
-            ORDER BY f.added_at DESC LIMIT :fans) fan)
-    SELECT fans.source, o.tmdb_id AS candidate, count(*) AS together
-    FROM fans JOIN read_favorites o ON o.user_id = fans.user_id
-    WHERE o.tmdb_id <> ALL(CAST(:ids AS integer[]))
-    GROUP BY fans.source, o.tmdb_id
-""")
-_FANS = text("""
-    SELECT tmdb_id, count(*) AS fans FROM read_favorites
-    WHERE tmdb_id = ANY(:ids) GROUP BY tmdb_id
+            ORDER BY f.added_at DESC LIMIT :fans) fan),
+    neighbours AS (
+        SELECT user_id, array_agg(tmdb_id) AS shared FROM fans
+        GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT :neighbours)
+    SELECT n.user_id, n.shared, array_agg(o.tmdb_id) AS favorites
+    FROM neighbours n JOIN read_favorites o ON o.user_id = n.user_id
+    GROUP BY n.user_id, n.shared
 """)
 _POOL = text("""
     SELECT tmdb_id FROM read_movies
@@ -149,12 +152,20 @@ class Taste:
         return genre * (0.3 + decade), liked if self.genres.get(liked) else None
 
 
-def score(sources: list[Source], co_favorites: list[tuple[int, int, int]],
-          fans: dict[int, int], features: dict[int, tuple[list[int], int | None, float]],
+@dataclass(frozen=True)
+class Neighbour:
+    """Someone else who favorited `shared` of the person's favorites, and `favorites`."""
+
+    shared: list[int]
+    favorites: list[int]
+
+
+def score(sources: list[Source], neighbours: list[Neighbour],
+          features: dict[int, tuple[list[int], int | None, float]],
           excluded: set[int], genre_names: dict[int, str],
           limit: int = LIMIT) -> list[Recommendation]:
-    """The ranking itself (pure): co_favorites are (source, candidate, people who
-    favorited both); features are (genre ids, year, popularity) of the candidates."""
+    """The ranking itself (pure): features are (genre ids, year, popularity) of the
+    candidates; a candidate without features (not in the catalog) is left out."""
     by_id = {s.tmdb_id: s for s in sources}
     candidates: dict[int, Candidate] = {}
 
@@ -163,13 +174,16 @@ def score(sources: list[Source], co_favorites: list[tuple[int, int, int]],
             return None
         return candidates.setdefault(tmdb_id, Candidate(tmdb_id))
 
-    for source_id, other, together in co_favorites:
-        source = by_id[source_id]
-        if (c := candidate(other)) is not None:
-            strength = together / math.sqrt(max(fans.get(source_id, 1), 1)
-                                            * max(fans.get(other, 1), 1))
-            c.add("co", source.weight * strength,
-                  f"People who favorited {source.title} also favorited it")
+    for neighbour in neighbours:
+        shared = [by_id[i] for i in neighbour.shared if i in by_id]
+        if not shared:
+            continue
+        similarity = len(shared) / math.sqrt(len(sources) * max(len(neighbour.favorites), 1))
+        best = max(shared, key=lambda s: (s.weight, -s.tmdb_id))
+        for other in neighbour.favorites:
+            if (c := candidate(other)) is not None:
+                c.add("co", similarity * best.weight,
+                      f"People who favorited {best.title} also favorited it")
     for source in sources:
         for kind, ids in source.related.items():
             for rank, other in enumerate(ids):
@@ -239,19 +253,20 @@ class Recommender:
         if not sources:
             return []
         ids = [s.tmdb_id for s in sources]
-        co = [tuple(r) for r in conn.execute(_CO_FAVORITES, {
-            "ids": ids, "user_id": user_id, "fans": FANS_PER_MOVIE})]
+        neighbours = [Neighbour(list(r.shared), list(r.favorites))
+                      for r in conn.execute(_NEIGHBOURS, {
+                          "ids": ids, "user_id": user_id, "fans": FANS_PER_MOVIE,
+                          "neighbours": NEIGHBOURS})]
         taste = Taste.of(sources)
         liked = sorted(taste.genres, key=taste.genres.get, reverse=True)[:3]
         pool = list(conn.execute(_POOL, {"genres": liked, "limit": AFFINITY_POOL}).scalars())
         related = {i for s in sources for kind in s.related.values() for i in kind}
-        wanted = sorted(({c for _, c, _ in co} | related | set(pool)) - excluded)
+        co = {i for n in neighbours for i in n.favorites}
+        wanted = sorted((co | related | set(pool)) - excluded)
         features = {r.tmdb_id: (list(r.genre_ids), r.year, r.popularity)
                     for r in conn.execute(_FEATURES, {"ids": wanted})}
-        fans = {r.tmdb_id: r.fans for r in conn.execute(_FANS, {
-            "ids": ids + [c for _, c, _ in co]})}
         names = {r.id: r.name for r in conn.execute(_GENRE_NAMES, {"ids": liked})}
-        return score(sources, co, fans, features, excluded, names, self.limit)
+        return score(sources, neighbours, features, excluded, names, self.limit)
 
     def _store(self, user_id: str, version: int, items: list[Recommendation]) -> None:
         stored = [{"tmdb_id": r.tmdb_id, "score": r.score, "reasons": r.reasons}

@@ -6,7 +6,7 @@ from read_models import library_documents as docs
 from read_models import library_stats as stats
 from read_models.library_queries import EntryFilters, _keeps, _sort_key
 from read_models.movie_documents import average_rating
-from read_models.recommendations import Source, score
+from read_models.recommendations import Neighbour, Source, score
 
 
 def test_counters_move_with_favorites_and_come_back_to_empty():
@@ -64,23 +64,25 @@ def features(*rows):
 def test_tmdb_recommendations_of_what_you_rated_highly_come_first_with_the_reason():
     sources = [source(1, 10, recommendations=[11, 12], title="Heat"),
                source(2, 2, recommendations=[21], title="Bad")]
-    found = score(sources, [], {}, features((11, [18], 1995, 5.0), (12, [18], 1995, 5.0),
-                                            (21, [18], 1995, 5.0)), {1, 2}, {})
+    found = score(sources, [], features((11, [18], 1995, 5.0), (12, [18], 1995, 5.0),
+                                        (21, [18], 1995, 5.0)), {1, 2}, {})
     assert [r.tmdb_id for r in found][:2] == [11, 12]
     assert found[0].reasons[0] == "Because you rated Heat 10/10"
 
 
 def test_co_favorites_count_and_name_the_movie_people_share():
-    sources = [source(1, None, title="Alien")]
-    found = score(sources, [(1, 31, 5), (1, 32, 1)], {1: 5, 31: 5, 32: 50},
-                  features((31, [27], 1979, 1.0), (32, [27], 1979, 1.0)), {1}, {})
-    assert [r.tmdb_id for r in found] == [31, 32]
-    assert found[0].reasons[0] == "People who favorited Alien also favorited it"
+    sources = [source(1, None, title="Alien"), source(2, 9, title="Heat")]
+    neighbours = [Neighbour([1, 2], [1, 2, 31, 32]), Neighbour([1], [1, 31]),
+                  Neighbour([1], [1] + list(range(100, 140)) + [32])]
+    found = score(sources, neighbours, features((31, [27], 1979, 1.0), (32, [27], 1979, 1.0)),
+                  {1, 2}, {})
+    assert [r.tmdb_id for r in found] == [31, 32], "closer neighbours count more"
+    assert found[0].reasons[0] == "People who favorited Heat also favorited it"
 
 
 def test_taste_prefers_your_genres_and_decades_and_says_so():
     sources = [source(1, 9, genres=[878], year=1982), source(2, 8, genres=[878], year=1986)]
-    found = score(sources, [], {}, features((41, [878], 1984, 2.0), (42, [10749], 2015, 90.0)),
+    found = score(sources, [], features((41, [878], 1984, 2.0), (42, [10749], 2015, 90.0)),
                   {1, 2}, {878: "Science Fiction"})
     assert [r.tmdb_id for r in found] == [41]
     assert found[0].reasons == ["You like Science Fiction movies from the 1980s"]
@@ -88,7 +90,7 @@ def test_taste_prefers_your_genres_and_decades_and_says_so():
 
 def test_nothing_you_hold_is_recommended():
     sources = [source(1, 9, recommendations=[2, 3])]
-    found = score(sources, [(1, 3, 4)], {1: 4, 3: 4},
+    found = score(sources, [Neighbour([1], [1, 3])],
                   features((2, [18], 1995, 1.0), (3, [18], 1995, 1.0)), {1, 2, 3}, {})
     assert found == []
 
