@@ -220,6 +220,8 @@ def read_loads(container, api_url: str, bare_url: str, people: list[Person],
     container.redis.set("bench:page:1", page)
     loads = {"bare, first": measure(bare_url, details, log_dir)}
     loads["bare, /me/favorites-sized body"] = measure(bare_url, ["/bare-page/1"], log_dir)
+    loads["GET /me (the same token check, for reference)"] = measure(
+        api_url, ["/api/v1/me"], log_dir, auth)
     loads["GET /me/favorites"] = measure(api_url, ["/api/v1/me/favorites"], log_dir, auth)
     loads["GET /me/stats"] = measure(api_url, ["/api/v1/me/stats"], log_dir, auth)
     loads["bare, last"] = measure(bare_url, details, log_dir)
