@@ -8,7 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import catalog, converge, lanes, pipeline, reads, rebuild, sync
+from bench import (catalog, converge, lanes, library, pipeline, reads, rebuild,
+                   recommendation_quality, sync)
 
 console = Console()
 
@@ -36,7 +37,7 @@ def report_pipeline(figures: dict) -> None:
 
 def main() -> int:
     which = set(sys.argv[1:]) or {"pipeline", "lanes", "converge", "reads", "sync",
-                                  "rebuild", "catalog"}
+                                  "rebuild", "catalog", "library", "recommendations"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
@@ -53,6 +54,10 @@ def main() -> int:
         converge.report(converge.main(log_dir), console)
     if "catalog" in which:
         catalog.report(catalog.main(log_dir), console)
+    if "library" in which:
+        library.report(library.main(log_dir), console)
+    if "recommendations" in which:
+        recommendation_quality.report(recommendation_quality.main(log_dir), console)
     return 0
 
 

@@ -15,10 +15,15 @@ WORKER_CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")   # per lan
 
 
 def bench_settings() -> Settings:
+    """The benchmarks' own database, Redis db and namespace; BENCH_DATABASE_URL,
+    BENCH_REDIS_URL and BENCH_AMQP_NAMESPACE move them (several people on one machine)."""
     base = Settings()
-    url = base.database_url.rsplit("/", 1)[0] + "/movienexus_bench"
-    return replace(base, database_url=url, redis_url=base.redis_url.rsplit("/", 1)[0] + "/3",
-                   amqp_namespace="movienexus_bench", rate_limits_enabled=False)
+    url = os.environ.get("BENCH_DATABASE_URL") or (
+        base.database_url.rsplit("/", 1)[0] + "/movienexus_bench")
+    redis_url = os.environ.get("BENCH_REDIS_URL") or base.redis_url.rsplit("/", 1)[0] + "/3"
+    namespace = os.environ.get("BENCH_AMQP_NAMESPACE", "movienexus_bench")
+    return replace(base, database_url=url, redis_url=redis_url, amqp_namespace=namespace,
+                   rate_limits_enabled=False)
 
 
 def prepare(settings: Settings) -> Container:

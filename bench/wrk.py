@@ -13,10 +13,15 @@ THREADS = 2
 
 LUA = """
 local paths = {%(paths)s}
+local headers = {%(headers)s}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
+  local i = (n %% #paths) + 1
+  if #headers > 0 then
+    return wrk.format("GET", paths[i], {["Authorization"] = headers[(n %% #headers) + 1]})
+  end
+  return wrk.format("GET", paths[i])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -45,10 +50,15 @@ def require_wrk() -> str:
     return found
 
 
-def run(base_url: str, paths: list[str], seconds: int, work_dir: Path) -> Load:
-    script = work_dir / f"paths-{abs(hash(tuple(paths)))}.lua"
-    quoted = ",".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
-    script.write_text(LUA % {"paths": quoted})
+def _quoted(values: list[str]) -> str:
+    return ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+
+
+def run(base_url: str, paths: list[str], seconds: int, work_dir: Path,
+        authorizations: list[str] | None = None) -> Load:
+    """`authorizations`: Authorization header values, taken in turn (none: no header)."""
+    script = work_dir / f"paths-{abs(hash((tuple(paths), tuple(authorizations or ()))))}.lua"
+    script.write_text(LUA % {"paths": _quoted(paths), "headers": _quoted(authorizations or [])})
     out = subprocess.run([require_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s",
                           "-s", str(script), base_url], capture_output=True, text=True,
                          check=True).stdout

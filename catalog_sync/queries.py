@@ -7,7 +7,10 @@ from typing import Iterable
 
 from sqlalchemy import Engine, select
 
+from sqlalchemy import func
+
 from adapters.db.catalog_tables import curated_lists, movies
+from adapters.db.library_tables import library_favorites
 
 
 def stored_movie_ids(engine: Engine, tmdb_ids: Iterable[int]) -> list[int]:
@@ -19,6 +22,27 @@ def stored_movie_ids(engine: Engine, tmdb_ids: Iterable[int]) -> list[int]:
     with engine.connect() as conn:
         stored = set(conn.execute(query).scalars())
     return [i for i in wanted if i in stored]
+
+
+def incomplete_movie_ids(engine: Engine, tmdb_ids: Iterable[int]) -> list[int]:
+    """The ids among `tmdb_ids` stored with list fields only (not delisted), in order."""
+    wanted = list(dict.fromkeys(int(i) for i in tmdb_ids))
+    if not wanted:
+        return []
+    query = select(movies.c.tmdb_id).where(movies.c.tmdb_id.in_(wanted),
+                                           movies.c.detail_complete.is_(False),
+                                           movies.c.delisted.is_(False))
+    with engine.connect() as conn:
+        incomplete = set(conn.execute(query).scalars())
+    return [i for i in wanted if i in incomplete]
+
+
+def favorited_movie_ids(engine: Engine, limit: int) -> list[int]:
+    """Up to `limit` movies people favorited, the most favorited first."""
+    query = (select(library_favorites.c.tmdb_id).group_by(library_favorites.c.tmdb_id)
+             .order_by(func.count().desc(), library_favorites.c.tmdb_id).limit(limit))
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
 
 
 def curated_movie_ids(engine: Engine, limit: int) -> list[int]:

@@ -9,6 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Callable
 
 from catalog_sync.changes import sync_changes
+from catalog_sync.details import sync_details
 from catalog_sync.genres import sync_genres
 from catalog_sync.lists import CURATED_LISTS, TRENDING_WINDOWS, sync_list, sync_trending
 from catalog_sync.locks import AlreadyRunning, SyncLock, holding
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("catalog_sync")
 SKIPPED = "skipped: already running"
-PARTS_OF_ALL = ("genres", *CURATED_LISTS, "trending", "changes", "related")
+PARTS_OF_ALL = ("genres", *CURATED_LISTS, "trending", "changes", "related", "details")
 KINDS = (*PARTS_OF_ALL, "all")
 
 __all__ = ["KINDS", "AlreadyRunning", "run_sync"]
@@ -77,5 +78,6 @@ _SYNCS: dict[str, Sync] = {
     "trending": _sync_trending,
     "changes": lambda container, _pages, progress: sync_changes(container, progress),
     "related": lambda container, _pages, progress: sync_related(container, progress),
+    "details": lambda container, _pages, progress: sync_details(container, progress),
     "all": _sync_all,
 }

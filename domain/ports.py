@@ -9,6 +9,7 @@ from typing import Protocol, TYPE_CHECKING
 if TYPE_CHECKING:
     from domain.accounts.model import Session, User
     from domain.catalog.model import CuratedList, GenreCatalog, Movie
+    from domain.library.model import Library
 
 
 class PasswordHasher(Protocol):
@@ -97,6 +98,16 @@ class CuratedListRepository(abc.ABC):
     def add(self, curated: "CuratedList") -> None: ...
 
 
+class LibraryRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, user_id: str, tmdb_id: int) -> "Library | None":
+        """The person's library with this movie's entries loaded (a command on a
+        movie reads no other entry); None when the person has no library yet."""
+
+    @abc.abstractmethod
+    def add(self, library: "Library") -> None: ...
+
+
 @dataclass
 class UnitOfWork(abc.ABC):
     """One transaction: state changes and their events commit together or not at all."""
@@ -108,6 +119,7 @@ class UnitOfWork(abc.ABC):
     movies: MovieRepository = field(init=False)
     genres: GenreCatalogRepository = field(init=False)
     lists: CuratedListRepository = field(init=False)
+    libraries: LibraryRepository = field(init=False)
 
     def __enter__(self) -> "UnitOfWork":
         return self

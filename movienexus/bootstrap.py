@@ -17,11 +17,19 @@ from adapters.passwords import Argon2PasswordHasher
 from adapters.revocations import LiveSessions
 from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
 from domain.catalog.handlers import HANDLERS as CATALOG_HANDLERS
-from domain.ports import CommitResult, MessageContext, SystemClock
+from domain.library.handlers import HANDLERS as LIBRARY_HANDLERS
+from domain.ports import Clock, CommitResult, MessageContext, PasswordHasher, SystemClock, \
+    UnitOfWork
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
 from read_models.accounts import SessionsTable, UsersTable
 from read_models.catalog import GenresTable, ListsTable, MoviesTable
+from read_models.library import LibraryTable
+from read_models.library_queries import Stores as LibraryStores
+from read_models.library_redis import LibraryDocuments
+from read_models.debounce import DebouncedAsk
+from read_models.movie_counters import MovieCounters
+from read_models.recommendations import Recommender, recommendation_requests
 from read_models.redis_docs import RedisDocuments
 from read_models.runner import ProjectionRunner
 
@@ -30,7 +38,9 @@ if TYPE_CHECKING:
     from read_models.own_writes import OwnWrites
     from read_models.sweeper import CatchUpSweeper
 
-HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS}
+FOLD_DELAY_SECONDS = 0.2  # cards show new counts this long after a burst of favorites
+HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS,
+                                  **LIBRARY_HANDLERS}
 
 
 @dataclass(frozen=True)
@@ -42,9 +52,22 @@ class Handled:
 
 
 class Container:
-    def __init__(self, settings: Settings | None = None):
+    """Builds each adapter on first use. `unit_of_work`, `clock` and `hasher` replace the
+    real ones (tests/unit hands in an in-memory unit of work, as cosmicpython does)."""
+
+    def __init__(self, settings: Settings | None = None, *,
+                 unit_of_work: UnitOfWork | None = None, clock: Clock | None = None,
+                 hasher: PasswordHasher | None = None,
+                 request_recommendations: Callable[[str], None] | None = None,
+                 inline_folds: bool = False):
         self.settings = settings or load()
-        self.clock = SystemClock()
+        self.clock = clock or SystemClock()
+        self._given_unit_of_work = unit_of_work
+        if hasher is not None:
+            self.__dict__["hasher"] = hasher
+        if request_recommendations is not None:
+            self.__dict__["request_recommendations"] = request_recommendations
+        self.inline_folds = inline_folds
 
     @cached_property
     def engine(self) -> Engine:
@@ -68,6 +91,44 @@ class Container:
         return RedisDocuments(self.redis)
 
     @cached_property
+    def library_documents(self) -> LibraryDocuments:
+        return LibraryDocuments(self.redis)
+
+    @cached_property
+    def library_reads(self) -> LibraryStores:
+        return LibraryStores(self.documents, self.library_documents, self.engine)
+
+    @cached_property
+    def movie_counters(self) -> MovieCounters:
+        return self.movie_counters_on(self.engine)
+
+    def movie_counters_on(self, engine: Engine) -> MovieCounters:
+        """Live: folds are asked of the workers (debounced), unless `inline_folds`; a
+        rebuild's (another engine) fold at once, under a lock of their own."""
+        live = engine is self.engine
+        request = None if self.inline_folds or not live else self.fold_requests
+        return MovieCounters(engine, self.documents,
+                             f"movie-counters:fold-lock:{'live' if live else 'rebuild'}",
+                             request)
+
+    @cached_property
+    def fold_requests(self) -> DebouncedAsk:
+        from workers.dispatch import fold_sender
+        return DebouncedAsk(self.redis, lambda _subject: "movie-counters:fold-asked",
+                            fold_sender(self.settings), FOLD_DELAY_SECONDS)
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        return Recommender(self.engine, self.library_documents)
+
+    @cached_property
+    def request_recommendations(self) -> Callable[[str], None]:
+        """Asks the workers (debounced per person) to recompute recommendations."""
+        from workers.dispatch import recommendations_sender
+        return recommendation_requests(self.redis, recommendations_sender(self.settings),
+                                       self.settings.recommendations_delay_seconds)
+
+    @cached_property
     def hasher(self) -> Argon2PasswordHasher:
         return Argon2PasswordHasher()
 
@@ -83,11 +144,15 @@ class Container:
 
     def projection_runner_on(self, engine: Engine) -> ProjectionRunner:
         """Every projection, writing through `engine` (the rebuild gives its own)."""
+        live = engine is self.engine
         projections = [UsersTable(engine, self.documents, self.live_sessions),
                        SessionsTable(engine, self.live_sessions),
                        MoviesTable(engine, self.documents),
                        GenresTable(engine, self.documents),
-                       ListsTable(engine, self.documents)]
+                       ListsTable(engine, self.documents),
+                       LibraryTable(engine, self.library_documents,
+                                    self.movie_counters_on(engine),
+                                    self.request_recommendations if live else _no_request)]
         return ProjectionRunner(projections, self.documents, engine)
 
     @cached_property
@@ -132,7 +197,10 @@ class Container:
                                  max_rate_limited_retries=1, max_retry_after=2,
                                  rate_limit_timeout=2)
 
-    def unit_of_work(self, context: MessageContext | None = None) -> SqlAlchemyUnitOfWork:
+    def unit_of_work(self, context: MessageContext | None = None) -> UnitOfWork:
+        if self._given_unit_of_work is not None:
+            self._given_unit_of_work.context = context or MessageContext()
+            return self._given_unit_of_work
         return SqlAlchemyUnitOfWork(context=context or MessageContext(), engine=self.engine)
 
     def handle(self, command: object, context: MessageContext | None = None) -> Handled:
@@ -146,14 +214,19 @@ class Container:
         return Handled(value=value, commit=uow.result)
 
 
+def _no_request(_user_id: str) -> None:
+    """A rebuild replays history: nobody's recommendations need asking for again."""
+
+
 _default: Container | None = None
 
 
-def bootstrap(settings: Settings | None = None) -> Container:
-    """The process-wide container (built on first use, never at import)."""
+def bootstrap(settings: Settings | None = None, **dependencies: Any) -> Container:
+    """The process-wide container (built on first use, never at import); with settings
+    or dependencies (unit_of_work, clock, hasher), a container of its own."""
     global _default
-    if settings is not None:
-        return Container(settings)
+    if settings is not None or dependencies:
+        return Container(settings, **dependencies)
     if _default is None:
         _default = Container()
     return _default

@@ -152,6 +152,13 @@ class Settings:
     # the API projects it itself (then answers, fresh, either way).
     own_write_wait_seconds: float = field(
         default_factory=lambda: _float("OWN_WRITE_WAIT_SECONDS", 0.5))
+    # Library: how long after a person's first library change their recommendations are
+    # recomputed (later changes within it join that run), and the period of the beat
+    # fold of movie counter deltas (a safety net: each favorite event folds them too).
+    recommendations_delay_seconds: float = field(
+        default_factory=lambda: _float("RECOMMENDATIONS_DELAY_SECONDS", 30.0))
+    counters_fold_every: float = field(
+        default_factory=lambda: _float("COUNTERS_FOLD_EVERY", 10.0))
     seed_empty_catalog: bool = field(
         default_factory=lambda: _env("SEED_EMPTY_CATALOG", "true").lower() != "false")
     beat_lock_id: int = field(default_factory=lambda: _int("BEAT_LOCK_ID", 7_311_2024))
@@ -174,6 +181,10 @@ class Settings:
         default_factory=lambda: _float("SYNC_CHANGES_EVERY", 10_800.0))
     sync_related_every: float = field(
         default_factory=lambda: _float("SYNC_RELATED_EVERY", 86_400.0))
+    # listed movies known from a list only get TMDb's full detail (catalog_sync/details.py)
+    sync_details_every: float = field(
+        default_factory=lambda: _float("SYNC_DETAILS_EVERY", 600.0))
+    sync_details_limit: int = field(default_factory=lambda: _int("SYNC_DETAILS_LIMIT", 1000))
 
     @property
     def is_development(self) -> bool:

@@ -20,6 +20,7 @@ from read_models.bulk import json_rows
 from read_models.catalog_tables import read_lists, read_movies
 from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome, PostgresProjection, handles
+from read_models.movie_counters import take_pending
 from read_models.redis_docs import RedisDocuments
 
 
@@ -34,11 +35,13 @@ def _search_vector(title: str, original_title: str, overview: str) -> str:
 _UPSERT_MOVIE = text(f"""
     INSERT INTO read_movies AS m (tmdb_id, fields, card, detail, title, original_title,
         overview, search, popularity, vote_average, vote_count, release_date, year,
-        original_language, genre_ids, delisted, version)
+        original_language, genre_ids, delisted, favorite_count, rating_sum, rating_count,
+        counts_seq, detail_complete, version)
     VALUES (:tmdb_id, CAST(:fields AS jsonb), CAST(:card AS jsonb), CAST(:detail AS jsonb),
         :title, :original_title, :overview,
         {_search_vector(":title", ":original_title", ":overview")}, :popularity, :vote_average,
         :vote_count, :release_date, :year, :original_language, :genre_ids, :delisted,
+        :favorite_count, :rating_sum, :rating_count, :counts_seq, :detail_complete,
         :version)
     ON CONFLICT (tmdb_id) DO UPDATE SET fields = EXCLUDED.fields, card = EXCLUDED.card,
         detail = EXCLUDED.detail, title = EXCLUDED.title,
@@ -47,7 +50,10 @@ _UPSERT_MOVIE = text(f"""
         vote_average = EXCLUDED.vote_average, vote_count = EXCLUDED.vote_count,
         release_date = EXCLUDED.release_date, year = EXCLUDED.year,
         original_language = EXCLUDED.original_language, genre_ids = EXCLUDED.genre_ids,
-        delisted = EXCLUDED.delisted, version = EXCLUDED.version
+        delisted = EXCLUDED.delisted, favorite_count = EXCLUDED.favorite_count,
+        rating_sum = EXCLUDED.rating_sum, rating_count = EXCLUDED.rating_count,
+        counts_seq = EXCLUDED.counts_seq, detail_complete = EXCLUDED.detail_complete,
+        version = EXCLUDED.version
 """)
 # Counts movies per genre as they come and go; returns the genres' names.
 _COUNT_GENRES = text("""
@@ -57,8 +63,11 @@ _COUNT_GENRES = text("""
     RETURNING id, name
 """)
 _GENRE_NAMES = text("SELECT id, name FROM read_genres WHERE id = ANY(:ids)")
+# Locked: the counter fold (movie_counters) changes the same row and documents.
 _CURRENT_MOVIE = text("""
-    SELECT fields, favorite_count, delisted FROM read_movies WHERE tmdb_id = :tmdb_id
+    SELECT fields, favorite_count, rating_sum, rating_count, counts_seq, delisted,
+           detail_complete
+    FROM read_movies WHERE tmdb_id = :tmdb_id FOR UPDATE
 """)
 
 
@@ -78,20 +87,39 @@ def _release_date(value: str) -> date | None:
         return None
 
 
-def movie_columns(fields: dict, genre_names: dict[int, str], favorite_count: int,
-                  delisted: bool, version: int) -> dict:
+@dataclass(frozen=True)
+class Counts:
+    """What people did with a movie (see movie_counters)."""
+
+    favorite_count: int = 0
+    rating_sum: int = 0
+    rating_count: int = 0
+    counts_seq: int = 0
+
+    @classmethod
+    def of(cls, row: Any) -> "Counts":
+        return cls(row["favorite_count"], row["rating_sum"], row["rating_count"],
+                   row["counts_seq"])
+
+
+def movie_columns(fields: dict, genre_names: dict[int, str], counts: Counts,
+                  delisted: bool, complete: bool, version: int) -> dict:
     """The read_movies columns a movie's fields give (documents as dicts)."""
-    card = docs.card(fields, genre_names, favorite_count)
+    card = docs.card(fields, genre_names, counts.favorite_count)
+    detail = docs.detail_of_card(card, fields, docs.average_rating(counts.rating_sum,
+                                                                    counts.rating_count))
     return {
         "tmdb_id": fields["tmdb_id"], "fields": fields, "card": card,
-        "detail": docs.detail_of_card(card, fields), "title": fields["title"],
+        "detail": detail, "title": fields["title"],
         "original_title": fields["original_title"], "overview": fields["overview"],
         "popularity": fields["popularity"], "vote_average": fields["vote_average"],
         "vote_count": fields["vote_count"],
         "release_date": _release_date(fields["release_date"]),
         "year": docs.year_of(fields["release_date"]),
         "original_language": fields["original_language"], "genre_ids": fields["genre_ids"],
-        "delisted": delisted, "version": version,
+        "delisted": delisted, "favorite_count": counts.favorite_count,
+        "rating_sum": counts.rating_sum, "rating_count": counts.rating_count,
+        "counts_seq": counts.counts_seq, "detail_complete": complete, "version": version,
     }
 
 
@@ -112,21 +140,23 @@ def genre_moves(old_ids: list[int], was_delisted: bool, new_ids: list[int],
     return sorted(before - after), sorted(after - before)
 
 
-def _row(fields: dict, genre_names: dict[int, str], favorite_count: int, delisted: bool,
-         version: int) -> tuple[dict, list[Put]]:
+def _row(fields: dict, genre_names: dict[int, str], counts: Counts, delisted: bool,
+         complete: bool, version: int) -> tuple[dict, list[Put]]:
     """The read_movies row of a movie, and the Redis documents that go with it."""
-    row = movie_columns(fields, genre_names, favorite_count, delisted, version)
+    row = movie_columns(fields, genre_names, counts, delisted, complete, version)
     row.update(fields=docs.dump(fields), card=docs.dump(row["card"]),
                detail=docs.dump(row["detail"]))
-    return row, _movie_puts(fields["tmdb_id"], row["card"], row["detail"], delisted, version)
+    return row, _movie_puts(fields["tmdb_id"], row["card"], row["detail"], delisted, complete,
+                            docs.document_version(version, counts.counts_seq))
 
 
-def _movie_puts(tmdb_id: int, card: str, detail: str, delisted: bool,
-                version: int) -> list[Put]:
+def _movie_puts(tmdb_id: int, card: str, detail: str, delisted: bool, complete: bool,
+                document_version: int) -> list[Put]:
     if delisted:
         card = detail = docs.TOMBSTONE
-    return [Put(docs.card_key(tmdb_id), card, version),
-            Put(docs.detail_key(tmdb_id), detail, version)]
+    return [Put(docs.card_key(tmdb_id), card, document_version),
+            Put(docs.detail_key(tmdb_id), detail, document_version),
+            Put(docs.complete_key(tmdb_id), b"1" if complete else b"0", document_version)]
 
 
 class _RedisCopy(PostgresProjection):
@@ -163,7 +193,8 @@ class MoviesTable(_RedisCopy):
     def imported(self, conn: Connection, event: Envelope) -> list[Put]:
         fields = imported_fields(event.payload)
         names = _count_genres(conn, fields["genre_ids"], +1)
-        row, puts = _row(fields, names, 0, False, event.aggregate_version)
+        row, puts = _row(fields, names, _early_counts(conn, fields["tmdb_id"]), False,
+                         event.payload["detail_complete"], event.aggregate_version)
         conn.execute(_UPSERT_MOVIE, row)
         return puts
 
@@ -175,7 +206,8 @@ class MoviesTable(_RedisCopy):
         delisted = changes.get("delisted", current.delisted)
         names = _recount(conn, current.fields["genre_ids"], current.delisted,
                          fields["genre_ids"], delisted)
-        row, puts = _row(fields, names, current.favorite_count, delisted,
+        complete = changes.get("detail_complete", current.detail_complete)
+        row, puts = _row(fields, names, Counts.of(current._mapping), delisted, complete,
                          event.aggregate_version)
         conn.execute(_UPSERT_MOVIE, row)
         return puts
@@ -184,10 +216,11 @@ class MoviesTable(_RedisCopy):
     def delisted(self, conn: Connection, event: Envelope) -> list[Put]:
         row = conn.execute(text(
             "UPDATE read_movies SET delisted = true, version = :version "
-            "WHERE tmdb_id = :tmdb_id RETURNING genre_ids"),
+            "WHERE tmdb_id = :tmdb_id RETURNING genre_ids, counts_seq, detail_complete"),
             {"tmdb_id": int(event.aggregate_id), "version": event.aggregate_version}).one()
         _count_genres(conn, row.genre_ids, -1)
-        return _movie_puts(int(event.aggregate_id), "", "", True, event.aggregate_version)
+        return _movie_puts(int(event.aggregate_id), "", "", True, row.detail_complete,
+                           docs.document_version(event.aggregate_version, row.counts_seq))
 
     @handles("MovieRelationsRefreshed")
     def relations(self, conn: Connection, event: Envelope) -> list[Put]:
@@ -212,10 +245,17 @@ class MoviesTable(_RedisCopy):
         return MoviesFold(conn, shared)
 
 
+def _early_counts(conn: Connection, tmdb_id: int) -> Counts:
+    """Favorites and ratings that came before the movie did (movie_counters)."""
+    early = take_pending(conn, tmdb_id)
+    return Counts(early.favorites, early.rating_sum, early.ratings, early.n)
+
+
 def puts_of_stored_movie(row: Any) -> list[Put]:
     """The Redis documents of a read_movies row (card, detail, both relation lists)."""
     puts = _movie_puts(row["tmdb_id"], docs.dump(row["card"]), docs.dump(row["detail"]),
-                       row["delisted"], row["version"])
+                       row["delisted"], row["detail_complete"],
+                       docs.document_version(row["version"], row["counts_seq"]))
     return puts + [Put(docs.relations_key(kind, row["tmdb_id"]), docs.dump(row[kind]),
                        row["version"]) for kind in ("recommendations", "similar")]
 
@@ -234,7 +274,8 @@ class MovieState:
 
 _MOVIE_COLUMNS = ("tmdb_id", "fields", "card", "detail", "title", "original_title", "overview",
                   "popularity", "vote_average", "vote_count", "release_date", "year",
-                  "original_language", "genre_ids", "favorite_count", "delisted",
+                  "original_language", "genre_ids", "favorite_count", "rating_sum",
+                  "rating_count", "counts_seq", "detail_complete", "delisted",
                   "recommendations", "similar", "version")
 _QUOTED = [f'"{c}"' for c in _MOVIE_COLUMNS]         # `similar` is an SQL keyword
 _LOAD_MOVIES = text(f"SELECT {', '.join(_QUOTED)} FROM read_movies "
@@ -246,8 +287,9 @@ _SAVE_MOVIES = text(f"""
         card jsonb, detail jsonb, title text, original_title text, overview text,
         popularity double precision, vote_average double precision, vote_count integer,
         release_date date, year integer, original_language text, genre_ids integer[],
-        favorite_count integer, delisted boolean, recommendations integer[],
-        "similar" integer[], version integer)
+        favorite_count integer, rating_sum integer, rating_count integer,
+        counts_seq integer, detail_complete boolean, delisted boolean,
+        recommendations integer[], "similar" integer[], version integer)
     ON CONFLICT (tmdb_id) DO UPDATE SET
         {', '.join(f"{c} = EXCLUDED.{c}" for c in _QUOTED[1:])}, search = EXCLUDED.search
 """)
@@ -307,17 +349,18 @@ class MoviesFold:
         delisted = changes.get("delisted", row["delisted"])
         lost, gained = genre_moves(row["fields"]["genre_ids"], row["delisted"],
                                    fields["genre_ids"], delisted)
-        new_row = {**row, **movie_columns(fields, self.genre_names, row["favorite_count"],
-                                          delisted, version)}
+        complete = changes.get("detail_complete", row["detail_complete"])
+        new_row = {**row, **movie_columns(fields, self.genre_names, Counts.of(row),
+                                          delisted, complete, version)}
         return state.moved(new_row, lost, -1).moved(new_row, gained, +1)
 
     def _imported(self, state: MovieState | None, event: Envelope) -> MovieState:
         fields = imported_fields(event.payload)
-        row = movie_columns(fields, self.genre_names, 0, False, event.aggregate_version)
-        kept = state.row if state else {"favorite_count": 0, "recommendations": [],
-                                        "similar": []}
-        row.update({name: kept[name] for name in ("favorite_count", "recommendations",
-                                                   "similar")})
+        counts = Counts.of(state.row) if state else _early_counts(self.conn, fields["tmdb_id"])
+        row = movie_columns(fields, self.genre_names, counts, False,
+                            event.payload["detail_complete"], event.aggregate_version)
+        kept = state.row if state else {"recommendations": [], "similar": []}
+        row.update({name: kept[name] for name in ("recommendations", "similar")})
         return (state or MovieState({})).moved(row, sorted(set(fields["genre_ids"])), +1)
 
     def save(self, conn: Connection, states: dict[str, MovieState]) -> None:

@@ -39,6 +39,7 @@ class Page:
     cards: list[bytes]
     total: int
     close_matches: int = 0
+    ids: list[int] = field(default_factory=list)  # of the cards (searches fill it)
 
 
 @dataclass(frozen=True)
@@ -63,20 +64,42 @@ def _redis_get(documents: RedisDocuments, key: str) -> bytes | None:
 
 # --- one movie ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Detail:
+    """A movie's detail JSON (`docs.TOMBSTONE`, b"", when delisted), and whether it
+    holds TMDb's full detail or only what a list gave."""
+
+    body: bytes
+    complete: bool
+
+
 def movie_detail(documents: RedisDocuments, engine: Engine, tmdb_id: int) -> bytes | None:
     """The detail JSON; `docs.TOMBSTONE` (b"") when delisted; None when unknown."""
-    cached = document_cache.get(documents, docs.detail_key(tmdb_id))
-    if cached is not None:
-        return cached
+    found = detail_of(documents, engine, tmdb_id)
+    return found.body if found else None
+
+
+def detail_of(documents: RedisDocuments, engine: Engine, tmdb_id: int) -> Detail | None:
+    """One Redis round trip (Postgres when Redis misses or is down, written back to
+    Redis); None when unknown. A detail stored before completeness was kept counts as
+    complete."""
+    body, complete = document_cache.get_many(documents, [docs.detail_key(tmdb_id),
+                                                         docs.complete_key(tmdb_id)])
+    if body is not None:
+        return Detail(body, complete != b"0")
     with engine.connect() as conn:
         row = conn.execute(select(read_movies.c.detail, read_movies.c.delisted,
-                                  read_movies.c.version).where(
+                                  read_movies.c.detail_complete, read_movies.c.version,
+                                  read_movies.c.counts_seq).where(
             read_movies.c.tmdb_id == tmdb_id)).first()
     if row is None:
         return None
     body = docs.TOMBSTONE if row.delisted else docs.dump(row.detail).encode()
-    document_cache.refill(documents, [(docs.detail_key(tmdb_id), body, row.version)])
-    return body
+    version = docs.document_version(row.version, row.counts_seq)
+    document_cache.refill(documents, [
+        (docs.detail_key(tmdb_id), body, version),
+        (docs.complete_key(tmdb_id), b"1" if row.detail_complete else b"0", version)])
+    return Detail(body, row.detail_complete)
 
 
 def cards(documents: RedisDocuments, engine: Engine, tmdb_ids: list[int]) -> list[bytes]:
@@ -94,12 +117,14 @@ def _cards_from_postgres(documents: RedisDocuments, engine: Engine,
     """The stored cards (a delisted movie's is the tombstone), written back to Redis."""
     with engine.connect() as conn:
         rows = conn.execute(select(read_movies.c.tmdb_id, read_movies.c.card,
-                                   read_movies.c.delisted, read_movies.c.version).where(
+                                   read_movies.c.delisted, read_movies.c.version,
+                                   read_movies.c.counts_seq).where(
             read_movies.c.tmdb_id.in_(tmdb_ids))).all()
     found = {row.tmdb_id: docs.TOMBSTONE if row.delisted else docs.dump(row.card).encode()
              for row in rows}
-    document_cache.refill(documents, [(docs.card_key(row.tmdb_id), found[row.tmdb_id],
-                                       row.version) for row in rows])
+    document_cache.refill(documents, [
+        (docs.card_key(row.tmdb_id), found[row.tmdb_id],
+         docs.document_version(row.version, row.counts_seq)) for row in rows])
     return found
 
 
@@ -223,7 +248,7 @@ _SEARCH = text("""
     WITH query AS (
         SELECT plainto_tsquery('simple', unaccent(:q))
                || plainto_tsquery('english', unaccent(:q)) AS tsq)
-    SELECT m.card, count(*) OVER () AS total,
+    SELECT m.tmdb_id, m.card, count(*) OVER () AS total,
            count(*) FILTER (WHERE m.search @@ query.tsq
                             OR lower(m.title) LIKE :prefix ESCAPE '\\') OVER () AS close
     FROM read_movies m, query
@@ -247,7 +272,8 @@ def search(engine: Engine, q: str, page: int, page_size: int) -> Page:
     with engine.connect() as conn:
         rows = conn.execute(_SEARCH, params).all()
     total, close = (rows[0].total, rows[0].close) if rows else (0, 0)
-    return Page([docs.dump(row.card).encode() for row in rows], total, close)
+    return Page([docs.dump(row.card).encode() for row in rows], total, close,
+                [row.tmdb_id for row in rows])
 
 
 # --- cached search pages -------------------------------------------------------------
@@ -269,21 +295,28 @@ def search_cache_key(documents: RedisDocuments, q: str, page: int,
     return f"search:{generation}:{page}:{page_size}:{digest}"
 
 
-def cached_search(cache: Redis, key: str | None) -> bytes | None:
-    """From the cache database; a cache that fails is a miss."""
+def cached_search(cache: Redis, documents: RedisDocuments, engine: Engine,
+                  key: str | None) -> Page | None:
+    """A search page asked before: its ids come from the cache database, its cards are
+    read now (so their favorite counts are current); a cache that fails is a miss."""
     if key is None:
         return None
     try:
-        return cache.get(key)
+        cached = cache.get(key)
     except RedisError:
         log.warning("cache unavailable, searching without it")
         return None
+    if cached is None:
+        return None
+    found = json.loads(cached)
+    return Page(cards(documents, engine, found["ids"]), found["total"], found["close"],
+                found["ids"])
 
 
-def cache_search(cache: Redis, key: str | None, body: bytes, max_pages: int) -> None:
-    """Keeps the page for SEARCH_CACHE_SECONDS, at most `max_pages` new pages per such
-    window (so at most twice that many at once, however many queries come); a cache
-    that fails is skipped, never the request's failure."""
+def cache_search(cache: Redis, key: str | None, page: Page, max_pages: int) -> None:
+    """Keeps the page's ids for SEARCH_CACHE_SECONDS, at most `max_pages` new pages per
+    such window (so at most twice that many at once, however many queries come); a
+    cache that fails is skipped, never the request's failure."""
     if key is None:
         return
     counter = f"search:pages:{int(time.time()) // SEARCH_CACHE_SECONDS}"
@@ -293,7 +326,9 @@ def cache_search(cache: Redis, key: str | None, body: bytes, max_pages: int) -> 
         pipe.expire(counter, SEARCH_CACHE_SECONDS * 2)
         written, _ = pipe.execute()
         if written <= max_pages:
-            cache.set(key, body, ex=SEARCH_CACHE_SECONDS)
+            cache.set(key, json.dumps({"ids": page.ids, "total": page.total,
+                                       "close": page.close_matches}),
+                      ex=SEARCH_CACHE_SECONDS)
     except RedisError as exc:
         log.warning("search page not cached: %r", exc)
 

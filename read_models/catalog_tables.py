@@ -1,5 +1,5 @@
 """Read tables of the catalog: movies (cards, details, search), lists and genres."""
-from sqlalchemy import (Boolean, Column, Date, DateTime, Float, Index, Integer, String,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, Index, Integer, String,
                         Table, Text, text)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
@@ -23,6 +23,11 @@ read_movies = Table(
     Column("original_language", String(16), nullable=False),
     Column("genre_ids", ARRAY(Integer), nullable=False),
     Column("favorite_count", Integer, nullable=False, server_default="0"),
+    Column("rating_sum", BigInteger, nullable=False, server_default="0"),
+    Column("rating_count", Integer, nullable=False, server_default="0"),
+    # how many counter deltas were folded in: with `version`, the documents' version
+    Column("counts_seq", BigInteger, nullable=False, server_default="0"),
+    Column("detail_complete", Boolean, nullable=False, server_default=text("false")),
     Column("delisted", Boolean, nullable=False, server_default=text("false")),
     Column("recommendations", ARRAY(Integer), nullable=False, server_default="{}"),
     Column("similar", ARRAY(Integer), nullable=False, server_default="{}"),

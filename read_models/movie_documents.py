@@ -6,6 +6,7 @@ read_movies and, ready to send, in Redis under the keys below.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 POSTER_BASE_URL = "https://image.tmdb.org/t/p/w500"
@@ -24,6 +25,21 @@ def detail_key(tmdb_id: int | str) -> str:
     return f"movie:detail:{tmdb_id}"
 
 
+def complete_key(tmdb_id: int | str) -> str:
+    """b"1" once the detail holds TMDb's full detail, b"0" while it has list fields only."""
+    return f"movie:complete:{tmdb_id}"
+
+
+COUNTS_SPAN = 2**32
+
+
+def document_version(movie_version: int, counts_seq: int) -> int:
+    """The version of a movie's card and detail in Redis: the movie's own version first,
+    then how many favorite-counter deltas were folded in (see movie_counters). Exact in
+    Redis' Lua numbers while movie_version < 2**21."""
+    return movie_version * COUNTS_SPAN + counts_seq
+
+
 def relations_key(kind: str, tmdb_id: int | str) -> str:
     return f"movie:{kind}:{tmdb_id}"
 
@@ -35,6 +51,14 @@ def list_key(name: str) -> str:
 
 def dump(document: Any) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def average_rating(rating_sum: int, ratings: int) -> float | None:
+    """Two decimals, halves rounded up (as PostgreSQL's round(numeric, 2) does)."""
+    if not ratings:
+        return None
+    return float((Decimal(rating_sum) / Decimal(ratings)).quantize(Decimal("0.01"),
+                                                                   ROUND_HALF_UP))
 
 
 def year_of(release_date: str) -> int | None:
@@ -80,14 +104,17 @@ def card(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: in
     }
 
 
-def detail(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: int) -> dict:
-    return detail_of_card(card(fields, genre_names, favorite_count), fields)
+def detail(fields: dict[str, Any], genre_names: dict[int, str], favorite_count: int,
+           average_user_rating: float | None = None) -> dict:
+    return detail_of_card(card(fields, genre_names, favorite_count), fields,
+                          average_user_rating)
 
 
-def detail_of_card(movie_card: dict, fields: dict[str, Any]) -> dict:
+def detail_of_card(movie_card: dict, fields: dict[str, Any],
+                   average_user_rating: float | None = None) -> dict:
     """The detail, from the card of the same fields (saves building the card twice)."""
     extra = {name: fields.get(name) for name in DETAIL_FIELDS}
-    return {**movie_card, **extra, "average_user_rating": None}
+    return {**movie_card, **extra, "average_user_rating": average_user_rating}
 
 
 def genre_list(rows: list[dict]) -> list[dict]:

@@ -58,7 +58,9 @@ def warm(engine: Engine, documents: RedisDocuments, projections: Sequence[Projec
         for batch in _batches(conn, select(read_movies.c.tmdb_id, read_movies.c.card,
                                            read_movies.c.detail, read_movies.c.delisted,
                                            read_movies.c.recommendations,
-                                           read_movies.c.similar, read_movies.c.version)):
+                                           read_movies.c.similar, read_movies.c.version,
+                                           read_movies.c.detail_complete,
+                                           read_movies.c.counts_seq)):
             puts = [put for r in batch for put in puts_of_stored_movie(r._mapping)
                     if put.document != "[]"]     # relations never refreshed (as live)
             written += documents.put_many((p.key, p.document, p.version) for p in puts)

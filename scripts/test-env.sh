@@ -15,3 +15,4 @@ export EMAIL_IP_RATE_LIMIT="10000 per hour"
 export TMDB_LOOKUP_RATE_LIMIT="10000 per minute"
 export MAIL_DIR=var/test-mail
 export SEED_EMPTY_CATALOG=false
+export RECOMMENDATIONS_DELAY_SECONDS=0.5

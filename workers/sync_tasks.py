@@ -54,7 +54,8 @@ def beat_entries(settings: Settings) -> dict[str, dict]:
              **{name: settings.sync_lists_every for name in CURATED_LISTS},
              "trending": settings.sync_trending_every,
              "changes": settings.sync_changes_every,
-             "related": settings.sync_related_every}
+             "related": settings.sync_related_every,
+             "details": settings.sync_details_every}
     return {f"catalog-sync-{kind}": {"task": SYNC_TASK, "schedule": seconds, "args": (kind,),
                                      "options": {"queue": queue, "expires": seconds}}
             for kind, seconds in every.items()}

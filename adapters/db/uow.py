@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from adapters.db import tables
 from adapters.db.catalog_repositories import (SqlCuratedListRepository,
                                               SqlGenreCatalogRepository, SqlMovieRepository)
+from adapters.db.library_repositories import SqlLibraryRepository
 from adapters.messaging.outbox import OUTBOX_CHANNEL
 from adapters.db.repositories import RowMapper, SqlSessionRepository, SqlUserRepository
 from domain.aggregate import Aggregate
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.movies = SqlMovieRepository(self.connection, self._track)
         self.genres = SqlGenreCatalogRepository(self.connection, self._track)
         self.lists = SqlCuratedListRepository(self.connection, self._track)
+        self.libraries = SqlLibraryRepository(self.connection, self._track)
         return self
 
     def __exit__(self, *exc: object) -> None:

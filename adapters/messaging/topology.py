@@ -16,12 +16,16 @@ SWEEP_TASK = "read_models.sweep"
 SYNC_TASK = "catalog.sync"
 REBUILD_TASK = "read_models.rebuild"
 NOTIFY_TASK = "events.notify"
+RECOMMEND_TASK = "library.recommend"
+RELATE_TASK = "catalog.relate"
+FOLD_COUNTERS_TASK = "library.fold_counters"
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",
                              "PasswordResetRequested"})
 
 PEOPLE, CATALOG = "people", "catalog"
 LANES = (PEOPLE, CATALOG)
 CATALOG_AGGREGATES = frozenset({"movie", "genre_catalog", "curated_list"})
+# (everything else, `user`, `session` and each person's `library`, is the people lane)
 
 
 def lane_of(aggregate_type: str) -> str:
@@ -77,6 +81,11 @@ def batch_routing_key(lane: str) -> str:
 
 def sweep_routing_key(lane: str) -> str:
     return f"{projection_queue(lane)}.sweep"
+
+
+def lane_task_key(lane: str, task: str) -> str:
+    """The routing key that puts a task of ours on a lane's projections queue."""
+    return f"{projection_queue(lane)}.task.{task}"
 
 
 # Dead letters name their subscriber ("projections" or "notifications"); a replay sends

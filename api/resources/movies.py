@@ -3,17 +3,20 @@ plus TMDb for a movie or search the catalog does not have yet)."""
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint, abort
 
 from api import catalog_imports
 from api.consistency import consistent_read
 from api.context import container
-from api.movie_responses import json_document, page_body, page_document
+from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consistent, \
     etagged, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
 from read_models import catalog_queries as queries
+from read_models import library_documents as library_docs
+from read_models import library_queries
 
 blp = Blueprint("movies", __name__, url_prefix="/api/v1/movies",
                 description="The catalog: browse, search, TMDb's lists, details")
@@ -37,16 +40,20 @@ def list_page(name: str, args: dict):
 
 
 def detail_of(tmdb_id: int) -> bytes:
-    """The stored detail; an unknown id is imported from TMDb first; else 404."""
-    c = container()
+    """The stored detail; an unknown id is imported from TMDb first, and a movie known
+    only from a list gets TMDb's full detail first; else 404."""
     if not 0 < tmdb_id <= MAX_TMDB_ID:
         abort(404, message=f"No movie {tmdb_id}.")
-    body = queries.movie_detail(c.documents, c.engine, tmdb_id)
-    if body is None and catalog_imports.import_movie(tmdb_id):
-        body = queries.movie_detail(c.documents, c.engine, tmdb_id)
-    if not body:
+    found = catalog_imports.stored_detail(tmdb_id)
+    if found is None or not found.body:
         abort(404, message=f"No movie {tmdb_id} (TMDb does not know it, or it was removed).")
-    return body
+    return found.body
+
+
+def caller_id() -> str | None:
+    """The logged-in caller of a public route, if a valid token came with it."""
+    verify_jwt_in_request(optional=True)
+    return get_jwt_identity()
 
 
 @blp.route("")
@@ -75,16 +82,15 @@ class MovieSearch(MethodView):
         q, number, size = args["q"], args["page"], args["page_size"]
         c = container()
         key = queries.search_cache_key(c.documents, q, number, size)
-        if (cached := queries.cached_search(c.cache, key)) is not None:
-            return json_document(cached)
+        if (cached := queries.cached_search(c.cache, c.documents, c.engine, key)) is not None:
+            return page_document(cached, number, size)
         page = queries.search(c.engine, q, number, size)
         few = number == 1 and page.close_matches < size
         if few and catalog_imports.import_search_results(q):
             page = queries.search(c.engine, q, number, size)
             key = queries.search_cache_key(c.documents, q, number, size)
-        body = page_body(page, number, size)
-        queries.cache_search(c.cache, key, body, c.settings.search_cache_max_pages)
-        return json_document(body)
+        queries.cache_search(c.cache, key, page, c.settings.search_cache_max_pages)
+        return page_document(page, number, size)
 
 
 @blp.route("/popular")
@@ -144,8 +150,16 @@ class MovieById(MethodView):
     @etagged()
     @consistent()
     def get(self, tmdb_id):
-        """A movie's detail; an unknown-but-real TMDb id is imported on the spot."""
-        return json_document(detail_of(tmdb_id))
+        """A movie's detail; an unknown-but-real TMDb id is imported on the spot. With a
+        token, `me` says what the caller's library holds of it."""
+        body = detail_of(tmdb_id)
+        user_id = caller_id()
+        if user_id is None:
+            return json_document(body)
+        me = library_queries.me_of_movie(container().library_reads, user_id, tmdb_id)
+        response = json_document(library_docs.with_field(body, "me", me))
+        response.vary.add("Authorization")
+        return response
 
 
 def related_page(kind: str, tmdb_id: int, args: dict):

@@ -10,7 +10,7 @@ from read_models.catalog_queries import SORTS
 MAX_QUERY_LENGTH = 200
 SORT_CHOICES = [*SORTS, *(f"-{name}" for name in SORTS)]
 SYNC_KINDS = ["genres", "popular", "top_rated", "now_playing", "upcoming", "trending",
-              "changes", "related", "all"]  # API.md's kinds, plus related
+              "changes", "related", "details", "all"]  # API.md's kinds, plus related, details
 Year = lambda: fields.Integer(validate=validate.Range(min=1870, max=2200))  # noqa: E731
 
 
@@ -38,6 +38,14 @@ class MovieCardSchema(Schema):
     favorite_count = fields.Integer(required=True)
 
 
+class MeBlockSchema(Schema):
+    favorite = fields.Boolean(required=True)
+    rating = fields.Integer(required=True, allow_none=True)
+    notes = fields.String(required=True, allow_none=True)
+    in_watchlist = fields.Boolean(required=True)
+    watched = fields.Boolean(required=True)
+
+
 class MovieDetailSchema(MovieCardSchema):
     overview = fields.String(required=True)
     tagline = fields.String(required=True)
@@ -49,6 +57,8 @@ class MovieDetailSchema(MovieCardSchema):
     imdb_id = fields.String(required=True, allow_none=True)
     homepage = fields.String(required=True)
     average_user_rating = fields.Float(required=True, allow_none=True)
+    me = fields.Nested(MeBlockSchema, metadata={
+        "description": "only for a logged-in caller: their favorite and watchlist entry"})
 
 
 class MoviePageSchema(PageSchema):

@@ -8,6 +8,7 @@ import pytest
 
 from catalog_sync import SyncFailed, checkpoint, run_sync
 from catalog_sync.lists import sync_list
+from catalog_sync.queries import incomplete_movie_ids
 from catalog_sync.reachability import require_tmdb
 from read_models import catalog_queries
 from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
@@ -163,6 +164,40 @@ def test_related_movies_of_the_curated_lists_are_stored(sync_settings, sync_serv
                                         "recommendations", first) == expected
 
 
+def test_the_details_sync_completes_listed_movies_known_from_a_list_only(catalog,
+                                                                       sync_server):
+    listed = synced_list(catalog, "upcoming", pages=1)
+    incomplete = incomplete_movie_ids(catalog.engine, listed)
+    assert incomplete, "a list sync stores list items"
+    report = run_sync(catalog, "details")
+    assert report.errors == 0 and report.tmdb_requests >= len(incomplete)
+    project_pending(catalog)
+    assert incomplete_movie_ids(catalog.engine, listed) == []
+    shown = served_detail(catalog, incomplete[0])
+    expected = sync_server.get(f"/3/movie/{incomplete[0]}").json()
+    for name in ("runtime", "budget", "tagline", "status", "imdb_id"):
+        assert shown[name] == expected[name], name
+    assert run_sync(catalog, "details").tmdb_requests == 0
+
+
+def test_the_related_sync_serves_favorited_movies_first(sync_settings, sync_server):
+    import uuid
+
+    from domain.catalog.commands import ImportMovie
+    from domain.library.commands import SaveFavorite
+    catalog = container_for(replace(sync_settings, sync_related_limit=1), sync_server)
+    synced_list(catalog, "popular", pages=1)
+    favorite = sync_server.get("/3/movie/top_rated", page=7).json()["results"][3]
+    start = last_position(catalog)
+    catalog.handle(ImportMovie(favorite))
+    catalog.handle(SaveFavorite(str(uuid.uuid4()), favorite["id"], {"rating": 9}))
+    report = run_sync(catalog, "related")
+    assert report.errors == 0
+    refreshed = {e.aggregate_id for e in events_since(catalog, start)
+                 if e.event_type == "MovieRelationsRefreshed"}
+    assert refreshed == {str(favorite["id"])}
+
+
 # --- the Celery task, on a real worker --------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -199,7 +234,7 @@ def test_beat_sends_every_sync_kind_to_the_default_queue(sync_settings):
     entries = beat_schedule(sync_settings)
     syncs = {e["args"][0]: e for e in entries.values() if e["task"] == SYNC_TASK}
     assert set(syncs) == {"genres", "popular", "top_rated", "now_playing", "upcoming",
-                          "trending", "changes", "related"}
+                          "trending", "changes", "related", "details"}
     assert {e["options"]["queue"] for e in syncs.values()} == {
         queue_name(sync_settings.amqp_namespace, "default")}
     assert syncs["genres"]["schedule"] == sync_settings.sync_genres_every

@@ -1,0 +1,37 @@
+"""What people ask of their library, in the imperative."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SaveFavorite:
+    """Adds the movie to the favorites, or updates it. `changes` holds `rating` and
+    `notes` when given: a given None clears it, a name left out keeps its value."""
+
+    user_id: str
+    tmdb_id: int
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoveFavorite:
+    user_id: str
+    tmdb_id: int
+
+
+@dataclass(frozen=True)
+class SaveWatchlistItem:
+    """Adds the movie to the watchlist (unwatched unless `watched` says otherwise), or
+    marks it watched or not; None keeps what it was."""
+
+    user_id: str
+    tmdb_id: int
+    watched: bool | None = None
+
+
+@dataclass(frozen=True)
+class RemoveWatchlistItem:
+    user_id: str
+    tmdb_id: int
