@@ -115,6 +115,11 @@ class LibraryTable(PostgresProjection):
         super().__init__(engine)
         self.documents, self.counters, self.on_change = documents, counters, on_change
 
+    def finish_rebuild(self) -> None:
+        """A rebuild's replay leaves the movie counter deltas unfolded (no after-commit
+        step runs in it): fold them into the fresh read_movies before the swap."""
+        self.counters.fold_all()
+
     # --- favorites ------------------------------------------------------------------
 
     @handles("FavoriteAdded")

@@ -264,7 +264,17 @@ class ReadModelRebuild:
             held = self._held_back(shadow, applier, behind)
             report.accepted = self._accepted(held, accept)
             applier.close()
+            self._finish(applier.projections)
             self._swap(conn)
+
+    @staticmethod
+    def _finish(projections) -> None:
+        """What a projection does at the end of a replay, in the fresh tables, before
+        they are swapped in (the library folds its movie counter deltas)."""
+        for projection in projections:
+            finish = getattr(projection, "finish_rebuild", None)
+            if finish is not None:
+                finish()
 
     def _passed(self, report: RebuildReport, count: int, position: int,
                 progress: Progress) -> None:

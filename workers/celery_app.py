@@ -57,7 +57,7 @@ def sweep_entries(settings: Settings) -> dict:
     ns = settings.amqp_namespace
     return {f"sweep-{lane}": {
         "task": topology.SWEEP_TASK, "schedule": settings.sweep_every, "args": (lane,),
-        "options": {"exchange": topology.events_exchange(ns).name,
+        "options": {"queue": topology.lane_queue_name(ns, lane),
                     "routing_key": topology.sweep_routing_key(lane),
                     "expires": settings.sweep_every}}
         for lane in topology.LANES}

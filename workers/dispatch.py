@@ -22,12 +22,12 @@ def recommendations_sender(settings):
     (the people lane), through a Celery app for these settings."""
     from workers.celery_app import make_celery
     app = make_celery(settings)
-    exchange = topology.events_exchange(settings.amqp_namespace)
+    queue = topology.lane_queue_name(settings.amqp_namespace, topology.PEOPLE)
     key = topology.lane_task_key(topology.PEOPLE, "recommend")
 
     def send(user_id: str, delay: float) -> None:
         app.send_task(topology.RECOMMEND_TASK, args=(user_id,), countdown=delay,
-                      exchange=exchange.name, routing_key=key)
+                      queue=queue, routing_key=key)
     return send
 
 
@@ -35,11 +35,11 @@ def fold_sender(settings):
     """Sends `library.fold_counters` after a delay, on the people lane's projections queue."""
     from workers.celery_app import make_celery
     app = make_celery(settings)
-    exchange = topology.events_exchange(settings.amqp_namespace)
+    queue = topology.lane_queue_name(settings.amqp_namespace, topology.PEOPLE)
     key = topology.lane_task_key(topology.PEOPLE, "fold")
 
     def send(_subject: str, delay: float) -> None:
-        app.send_task(topology.FOLD_COUNTERS_TASK, countdown=delay, exchange=exchange.name,
+        app.send_task(topology.FOLD_COUNTERS_TASK, countdown=delay, queue=queue,
                       routing_key=key)
     return send
 

@@ -76,6 +76,7 @@ def fold_counters() -> str:
 def beat_entries(settings) -> dict[str, dict]:
     return {"library-fold-counters": {
         "task": topology.FOLD_COUNTERS_TASK, "schedule": settings.counters_fold_every,
-        "options": {"exchange": topology.events_exchange(settings.amqp_namespace).name,
+        "options": {"queue": topology.lane_queue_name(settings.amqp_namespace,
+                                                         topology.PEOPLE),
                     "routing_key": topology.lane_task_key(topology.PEOPLE, "fold"),
                     "expires": settings.counters_fold_every}}}

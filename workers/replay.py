@@ -18,7 +18,7 @@ def replay(container: Container, ids: list[int] | None = None) -> list[int]:
                                            row["event_type"])
         celery_app.send_task(topology.SUBSCRIBER_TASKS[row["subscriber"]],
                              args=(row["envelope"],), queue=topology.queue_name(ns, queue),
-                             routing_key=key, exchange=topology.events_exchange(ns).name)
+                             routing_key=key)
         dead_letters.mark_replayed(container.engine, row["id"])
         replayed.append(row["id"])
     return replayed

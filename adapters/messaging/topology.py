@@ -50,6 +50,12 @@ def projection_queue(lane: str) -> str:
     return f"projections.{lane}"
 
 
+def lane_queue_name(namespace: str, lane: str) -> str:
+    """A lane's projections queue. Tasks of ours sent there name the queue (not only
+    the exchange), so Celery declares it, and its exchange, before the first publish."""
+    return queue_name(namespace, projection_queue(lane))
+
+
 def queues(namespace: str, queue_type: str = "classic") -> list[Queue]:
     events = events_exchange(namespace)
     arguments = {"x-queue-type": queue_type}

@@ -4,7 +4,7 @@ the machine's real broker (rabbitmqctl), as test_broker_restart does."""
 import threading
 import time
 
-from tests.integration.test_broker_restart import broker_answers, rabbitmqctl
+from tests.support.faults import broker_answers, rabbitmqctl
 from tests.integration.test_library_counts import USERS, assert_everything_matches
 from tests.support.library import burst, import_movies, new_users
 from tests.support.util import eventually
