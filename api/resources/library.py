@@ -16,7 +16,9 @@ from api.commands import run
 from api.consistency import own_read, token_headers
 from api.context import container, current_user_id
 from api.movie_responses import json_document, page_document
-from api.resources.movies import MAX_TMDB_ID
+from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
+    consistent
+from api.resources.movies import MAX_TMDB_ID, TMDB_ID
 from api.schemas import library as schemas
 from api.schemas.common import PageQueryArgsSchema
 from domain.library import commands
@@ -75,7 +77,9 @@ class Favorites(MethodView):
     @jwt_required()
     @own_read
     @blp.arguments(schemas.FavoriteQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.FavoritePageSchema)
+    @blp.response(200, schemas.FavoritePageSchema, headers=CONSISTENT_READ_HEADERS)
+    @authenticated
+    @consistent()
     def get(self, args):
         """Your favorites, each with the movie's current card: filter by title (q),
         genre (all given) and min_rating; sort by added_at (default -added_at), rating,
@@ -83,12 +87,15 @@ class Favorites(MethodView):
         return _entries("fav", args)
 
 
-@blp.route("/favorites/<int:tmdb_id>")
+@blp.route("/favorites/<int:tmdb_id>", parameters=TMDB_ID)
 class FavoriteById(MethodView):
     @jwt_required()
     @blp.arguments(schemas.FavoriteBodySchema())
-    @blp.response(200, schemas.FavoriteSchema, description="Updated")
-    @blp.alt_response(201, schema=schemas.FavoriteSchema, description="Added")
+    @blp.response(200, schemas.FavoriteSchema, description="Updated", headers=WRITE_HEADERS)
+    @blp.alt_response(201, schema=schemas.FavoriteSchema, description="Added",
+                      headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409, 429)
     def put(self, body, tmdb_id):
         """Add a movie to your favorites or change its rating (1-10) and notes; a field
         left out keeps its value, null clears it. 201 when new, 200 when updated."""
@@ -102,7 +109,9 @@ class FavoriteById(MethodView):
                                                    favorite.added_at, favorite.updated_at))
 
     @jwt_required()
-    @blp.response(204)
+    @blp.response(204, headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409)
     def delete(self, tmdb_id):
         """Remove a movie from your favorites; 404 if it was not one."""
         outcome = run(commands.RemoveFavorite(current_user_id(), _valid(tmdb_id)),
@@ -115,7 +124,9 @@ class Watchlist(MethodView):
     @jwt_required()
     @own_read
     @blp.arguments(schemas.WatchlistQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.WatchlistPageSchema)
+    @blp.response(200, schemas.WatchlistPageSchema, headers=CONSISTENT_READ_HEADERS)
+    @authenticated
+    @consistent()
     def get(self, args):
         """Your watchlist, each with the movie's current card: filter by watched, title
         (q) and genre; sort by added_at (default -added_at), watched_at, title,
@@ -123,12 +134,16 @@ class Watchlist(MethodView):
         return _entries("wl", args)
 
 
-@blp.route("/watchlist/<int:tmdb_id>")
+@blp.route("/watchlist/<int:tmdb_id>", parameters=TMDB_ID)
 class WatchlistItemById(MethodView):
     @jwt_required()
     @blp.arguments(schemas.WatchlistBodySchema())
-    @blp.response(200, schemas.WatchlistItemSchema, description="Updated")
-    @blp.alt_response(201, schema=schemas.WatchlistItemSchema, description="Added")
+    @blp.response(200, schemas.WatchlistItemSchema, description="Updated",
+                  headers=WRITE_HEADERS)
+    @blp.alt_response(201, schema=schemas.WatchlistItemSchema, description="Added",
+                      headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409, 429)
     def put(self, body, tmdb_id):
         """Put a movie on your watchlist, or mark it watched (watched: true) or not.
         201 when new, 200 otherwise."""
@@ -141,7 +156,9 @@ class WatchlistItemById(MethodView):
                                                     item.watched_at))
 
     @jwt_required()
-    @blp.response(204)
+    @blp.response(204, headers=WRITE_HEADERS)
+    @authenticated
+    @answers(404, 409)
     def delete(self, tmdb_id):
         """Take a movie off your watchlist; 404 if it was not on it."""
         outcome = run(commands.RemoveWatchlistItem(current_user_id(), _valid(tmdb_id)),
@@ -153,7 +170,9 @@ class WatchlistItemById(MethodView):
 class Stats(MethodView):
     @jwt_required()
     @own_read
-    @blp.response(200, schemas.StatsSchema)
+    @blp.response(200, schemas.StatsSchema, headers=CONSISTENT_READ_HEADERS)
+    @authenticated
+    @consistent()
     def get(self):
         """Your totals, average rating, favorites of the last 30 days, top genres,
         favorites by decade and rating histogram (kept up by projections)."""
@@ -166,7 +185,9 @@ class Recommendations(MethodView):
     @jwt_required()
     @own_read
     @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.RecommendationPageSchema)
+    @blp.response(200, schemas.RecommendationPageSchema, headers=CONSISTENT_READ_HEADERS)
+    @authenticated
+    @consistent()
     def get(self, args):
         """Movies for you, best first, each with short reasons; never one you favorited
         or have on your watchlist. Recomputed within seconds of a change to your library."""
