@@ -151,7 +151,7 @@ class Settings:
     # How long a person's own read waits for their last write to be projected before
     # the API projects it itself (then answers, fresh, either way).
     own_write_wait_seconds: float = field(
-        default_factory=lambda: _float("OWN_WRITE_WAIT_SECONDS", 0.5))
+        default_factory=lambda: _float("OWN_WRITE_WAIT_SECONDS", 0.05))
     # Library: how long after a person's first library change their recommendations are
     # recomputed (later changes within it join that run), and the period of the beat
     # fold of movie counter deltas (a safety net: each favorite event folds them too).
