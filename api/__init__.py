@@ -5,6 +5,7 @@ from flask import Flask
 
 from api import (compression, consistency, context, cors, docs, errors, inputs, limits,
                  metrics, security)
+from api.hot_reads import HotReads
 from api.openapi import Api, spec_options
 from api.resources import admin, auth, genres, library, me, movies, ops
 from movienexus.bootstrap import Container, bootstrap
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.register_blueprint(ops.blp)
     docs.install(app)
     errors.register(app)
+    if settings.hot_reads_enabled:
+        app.wsgi_app = HotReads(app, container, app.wsgi_app)
     return app
 
 

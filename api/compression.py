@@ -1,13 +1,32 @@
 """gzip for JSON bodies over 1 KB when the client accepts it (flask-compress is not a
-dependency: this is the part of it the API needs)."""
+dependency: this is the part of it the API needs). A body with an ETag is compressed
+once per process: the same document asked again is sent from a small LRU of its gzip
+bytes (the hot reads and the Flask app share it)."""
 from __future__ import annotations
 
 import gzip
+from collections import OrderedDict
 
 from flask import Flask, Response, request
 
 MIN_SIZE = 1024
 LEVEL = 5
+CACHED_BODIES = 512
+_gzipped: OrderedDict[str, bytes] = OrderedDict()
+
+
+def gzipped(body: bytes, etag: str | None = None) -> bytes:
+    """The body's gzip bytes (mtime 0: the same body always compresses the same)."""
+    if etag is None:
+        return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+    found = _gzipped.get(etag)
+    if found is not None:
+        _gzipped.move_to_end(etag)
+        return found
+    found = _gzipped[etag] = gzip.compress(body, compresslevel=LEVEL, mtime=0)
+    if len(_gzipped) > CACHED_BODIES:
+        _gzipped.popitem(last=False)
+    return found
 
 
 def _wants_gzip(response: Response) -> bool:
@@ -27,6 +46,7 @@ def install(app: Flask) -> None:
             return response
         data = response.get_data()
         if len(data) >= MIN_SIZE:
-            response.set_data(gzip.compress(data, compresslevel=LEVEL))
+            etag, _weak = response.get_etag()
+            response.set_data(gzipped(data, etag))
             response.headers["Content-Encoding"] = "gzip"
         return response

@@ -11,8 +11,12 @@ from flask import Response, request
 from read_models.catalog_queries import Page
 
 
+def etag_of(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
 def json_document(body: bytes) -> Response:
-    etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+    etag = etag_of(body)
     if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:

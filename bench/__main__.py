@@ -11,7 +11,7 @@ from rich.table import Table
 from bench import (catalog, converge, lanes, library, pipeline, reads, rebuild,
                    recommendation_quality, sync)
 
-console = Console()
+console = Console(width=None if Console().is_terminal else 160)
 
 
 def ms(seconds: float) -> str:

@@ -4,9 +4,9 @@
   remove of favorites and watchlist items, every event through the relay and the
   projections, counters folded), beside the bare Celery drain rate;
 - write → visible in GET /me/favorites, p50/p99, while a background load writes at half
-  that rate (the client polling, and once with the consistency token);
-- GET /me/favorites and GET /me/stats requests/s and p99 under wrk, beside the bare
-  Flask + Redis endpoint (bench/bare_app.py) with a body of the same size.
+  that rate (the client polling, and once with the consistency token).
+
+The library's reads under load (GET /me/favorites, /me/stats) are in bench/reads.py.
 """
 from __future__ import annotations
 
@@ -22,10 +22,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import text
 
-from bench import wrk
 from bench.environment import bench_settings, prepare, process_env, start_api, start_worker
 from bench.pipeline import drain_baseline, percentile
-from bench.reads import SECONDS, WARMUP_SECONDS, start_bare
 from domain.catalog.commands import ImportMovie, SyncGenres
 from domain.errors import ConcurrencyConflict, NotFound
 from domain.library import commands
@@ -197,43 +195,6 @@ def write_to_visible(api_url: str, movie_ids: list[int]) -> dict[str, list[float
     return {"polled": polled, "token": with_token, "stale": stale}
 
 
-def readers(api_url: str, movie_ids: list[int]) -> list[Person]:
-    """READ_PEOPLE people with FAVORITES_EACH rated favorites (a full first page)."""
-    people = [Person(api_url) for _ in range(READ_PEOPLE)]
-    rng = random.Random(7)
-    for me in people:
-        for movie in rng.sample(movie_ids, FAVORITES_EACH):
-            me.http.put(f"{me.api}/me/favorites/{movie}", timeout=10,
-                        json={"rating": rng.randint(1, 10), "notes": "bench"}).raise_for_status()
-    for me in people:
-        while me.http.get(f"{me.api}/me/favorites", timeout=10).json()["total"] < FAVORITES_EACH:
-            time.sleep(0.05)
-    return people
-
-
-def read_loads(container, api_url: str, bare_url: str, people: list[Person],
-               movie_ids: list[int], log_dir: Path) -> dict[str, wrk.Load]:
-    auth = [p.authorization for p in people]
-    details = [f"/bare/{i}" for i in movie_ids[:200]]
-    page = requests.get(f"{api_url}/api/v1/me/favorites", timeout=10,
-                        headers={"Authorization": auth[0]}).content
-    container.redis.set("bench:page:1", page)
-    loads = {"bare, first": measure(bare_url, details, log_dir)}
-    loads["bare, /me/favorites-sized body"] = measure(bare_url, ["/bare-page/1"], log_dir)
-    loads["GET /me (the same token check, for reference)"] = measure(
-        api_url, ["/api/v1/me"], log_dir, auth)
-    loads["GET /me/favorites"] = measure(api_url, ["/api/v1/me/favorites"], log_dir, auth)
-    loads["GET /me/stats"] = measure(api_url, ["/api/v1/me/stats"], log_dir, auth)
-    loads["bare, last"] = measure(bare_url, details, log_dir)
-    return loads
-
-
-def measure(base_url: str, paths: list[str], log_dir: Path,
-            authorizations: list[str] | None = None) -> wrk.Load:
-    wrk.run(base_url, paths, WARMUP_SECONDS, log_dir, authorizations)
-    return wrk.run(base_url, paths, SECONDS, log_dir, authorizations)
-
-
 def purge_queues(settings) -> None:
     """Messages an interrupted earlier run left behind name events of a dropped database."""
     from workers.celery_app import make_celery
@@ -262,8 +223,7 @@ def main(log_dir: Path) -> dict:
               flush=True)
         relay = Process("relay", env, log_dir).start()
         api, api_url = start_api(env, log_dir)
-        bare, bare_url = start_bare(env, log_dir)
-        processes += [relay, api, bare]
+        processes += [relay, api]
         stop = threading.Event()
         load = background_load(container, movie_ids, sustained / 2, stop)
         try:
@@ -271,13 +231,11 @@ def main(log_dir: Path) -> dict:
         finally:
             stop.set()
             load.join(timeout=30)
-        people = readers(api_url, movie_ids)
-        loads = read_loads(container, api_url, bare_url, people, movie_ids, log_dir)
     finally:
         for process in processes:
             process.stop()
         smtp.stop()
-    return {"baseline": baseline, "sustained": sustained, "lag": lag, "loads": loads,
+    return {"baseline": baseline, "sustained": sustained, "lag": lag,
             "events": sum(versions.values())}
 
 
@@ -299,18 +257,3 @@ def report(figures: dict, console) -> None:
         table.add_row(f"{label}, p99 (aim ≤ 50 ms)", f"{percentile(values, 99) * 1000:.1f} ms")
     table.add_row("token reads answered stale (after CONSISTENCY_WAIT_SECONDS)", str(stale))
     console.print(table)
-    loads = figures["loads"]
-    bare = (loads["bare, first"].rate + loads["bare, last"].rate) / 2
-    same_size = loads["bare, /me/favorites-sized body"].rate
-    reads = Table(title=f"Library reads: wrk, {wrk.CONNECTIONS} connections, {SECONDS} s, "
-                        f"{READ_PEOPLE} people with {FAVORITES_EACH} favorites each")
-    for column in ("endpoint", "req/s", "p50", "p99", "÷ bare", "÷ same-size bare"):
-        reads.add_column(column, justify="left" if column == "endpoint" else "right")
-    for name, load in loads.items():
-        reads.add_row(name, f"{load.rate:,.0f}", f"{load.p50_ms:.1f} ms", f"{load.p99_ms:.1f} ms",
-                      f"{load.rate / bare:.2f}", f"{load.rate / same_size:.2f}")
-    console.print(reads)
-    failed = {n: l.bad_status + l.socket_errors for n, l in loads.items()
-              if l.bad_status + l.socket_errors}
-    if failed:
-        console.print(f"[red]non-2xx answers or socket errors: {failed}[/red]")

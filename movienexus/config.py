@@ -152,6 +152,10 @@ class Settings:
     # the API projects it itself (then answers, fresh, either way).
     own_write_wait_seconds: float = field(
         default_factory=lambda: _float("OWN_WRITE_WAIT_SECONDS", 0.05))
+    # The hot reads (api/hot_reads.py) answer the most-asked GETs in front of Flask;
+    # "false" sends every request through the Flask app (same answers, slower).
+    hot_reads_enabled: bool = field(
+        default_factory=lambda: _env("HOT_READS", "true").lower() != "false")
     # Library: how long after a person's first library change their recommendations are
     # recomputed (later changes within it join that run), and the period of the beat
     # fold of movie counter deltas (a safety net: each favorite event folds them too).

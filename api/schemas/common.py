@@ -8,7 +8,7 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 MAX_PAGE_SIZE = 100
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Text(fields.String):
@@ -16,7 +16,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if _UNSTORABLE.search(text):
+        if UNSTORABLE.search(text):
             raise ValidationError("Contains characters that are not allowed.")
         return text
 

@@ -1,0 +1,190 @@
+"""The hot reads (api/hot_reads.py) answer exactly what the Flask app answers: for each
+request both are asked (the Flask app by a test-only environ key no HTTP request can
+set) and status, every header and the body must be equal. Each parity test also
+checks that the hot path, not the Flask app, answered the first; the declines check
+that requests outside the plain success reach the Flask app and get its answer."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from api import create_app
+from api.hot_reads import FLASK_ONLY
+from tests.support.catalog import catalog_world
+from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
+from tests.support.library import person
+from tests.support.util import eventually
+
+API = "/api/v1"
+REQUEST_ID = {"X-Request-ID": "parity-request-0001"}
+ORIGIN_ALLOWED = "http://localhost:3000"
+
+
+@pytest.fixture(scope="module")
+def world(settings, tmdb_server):  # noqa: F811
+    return catalog_world(settings, tmdb_server.base_url)
+
+
+@pytest.fixture(scope="module")
+def app(world):
+    return create_app(container=world.container)
+
+
+@pytest.fixture(scope="module")
+def reader(app, world):
+    """A person with two favorites and one watchlist item."""
+    me = person(app)
+    ids = complete_movies(app, world, 4)[1:]
+    me.ok(me.put(f"/me/favorites/{ids[0]}", {"rating": 8, "notes": "parity"}), 201)
+    me.ok(me.put(f"/me/favorites/{ids[1]}", {"rating": 3}), 201)
+    me.ok(me.put(f"/me/watchlist/{ids[2]}"), 201)
+    return me
+
+
+def complete_movies(app, world, n: int) -> list[int]:
+    """n movies of the catalog, each opened once (so TMDb's full detail is stored)."""
+    with world.container.engine.connect() as conn:
+        ids = conn.exec_driver_sql("SELECT tmdb_id FROM read_movies WHERE NOT delisted "
+                                   "ORDER BY popularity DESC LIMIT %s", (n,)).scalars().all()
+    for tmdb_id in ids:
+        assert app.test_client().get(f"{API}/movies/{tmdb_id}").status_code == 200
+    return list(ids)
+
+
+@pytest.fixture(scope="module")
+def movie_id(app, world) -> int:
+    return complete_movies(app, world, 1)[0]
+
+
+def get(app, path: str, headers: dict | None = None, **kwargs):
+    """The answer, marked `hot` when the hot reads answered it."""
+    before = app.wsgi_app.answered
+    answer = app.test_client().get(API + path, headers=headers or {}, **kwargs)
+    answer.hot = app.wsgi_app.answered > before
+    return answer
+
+
+def both(app, path: str, headers: dict | None = None):
+    """(hot answer, Flask answer) of the same GET."""
+    headers = {**REQUEST_ID, **(headers or {})}
+    return (get(app, path, headers),
+            get(app, path, headers, environ_overrides={FLASK_ONLY: True}))
+
+
+def assert_same(hot, flask, hot_answers: bool = True) -> None:
+    assert hot.hot == hot_answers
+    assert not flask.hot
+    assert hot.status_code == flask.status_code
+    assert sorted(hot.headers.items()) == sorted(flask.headers.items())
+    assert hot.get_data() == flask.get_data()
+
+
+def paths_of(movie_id: int) -> list[str]:
+    return [f"/movies/{movie_id}", "/movies/popular", "/movies/popular?page=2",
+            "/movies/top-rated?page_size=5", "/movies/now-playing?page=1&page_size=3",
+            "/movies/upcoming?page_size=500", "/movies/trending",
+            "/movies/trending?window=week&page=2", "/movies/popular?page=99999"]
+
+
+@pytest.mark.parametrize("n", range(9))
+def test_catalog_reads_are_answered_as_the_flask_app_answers_them(app, movie_id, n):
+    assert_same(*both(app, paths_of(movie_id)[n]))
+
+
+@pytest.mark.parametrize("headers", [
+    {"Accept-Encoding": "gzip, deflate, br"},
+    {"Accept-Encoding": "gzip;q=0"},
+    {"Origin": ORIGIN_ALLOWED},
+    {"Origin": "https://elsewhere.example"},
+    {"Origin": ORIGIN_ALLOWED, "Accept-Encoding": "gzip"},
+    {"X-Request-ID": "no"},
+])
+def test_gzip_cors_and_request_ids_are_the_flask_apps(app, headers):
+    hot, flask = both(app, "/movies/popular", headers)
+    if headers.get("X-Request-ID") == "no":     # a fresh id each, both well-formed
+        assert hot.headers["X-Request-ID"] != flask.headers["X-Request-ID"]
+        assert len(hot.headers["X-Request-ID"]) == 32
+        hot.headers["X-Request-ID"] = flask.headers["X-Request-ID"]
+    assert_same(hot, flask)
+    if headers.get("Accept-Encoding") == "gzip, deflate, br":
+        assert hot.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(hot.get_data())[:9] == b'{"items":'
+
+
+def test_a_matching_etag_is_answered_304_and_a_stale_one_200(app, movie_id):
+    etag = app.test_client().get(f"{API}/movies/{movie_id}").headers["ETag"]
+    assert_same(*both(app, f"/movies/{movie_id}", {"If-None-Match": etag}))
+    hot, _ = both(app, f"/movies/{movie_id}", {"If-None-Match": etag})
+    assert hot.status_code == 304 and hot.get_data() == b""
+    stale, flask = both(app, f"/movies/{movie_id}", {"If-None-Match": 'W/"0000"'})
+    assert_same(stale, flask)
+    assert stale.status_code == 200
+
+
+def test_a_search_asked_before_is_answered_hot(app):
+    first = get(app, "/movies/search?q=river")
+    assert first.status_code == 200 and not first.hot
+
+    def same() -> bool:     # the first ask may have imported movies still being projected
+        hot, flask = both(app, "/movies/search?q=river")
+        assert hot.hot
+        return hot.get_data() == flask.get_data()
+    eventually(same)
+    assert_same(*both(app, "/movies/search?q=river"))
+    assert not get(app, "/movies/search?q=River+river&page_size=5").hot   # not asked before
+
+
+@pytest.mark.parametrize("path", ["/me", "/me/favorites", "/me/watchlist", "/me/stats",
+                                  "/me/favorites?page_size=1&page=2"])
+def test_a_persons_own_reads_are_answered_as_the_flask_app_answers_them(app, reader, path):
+    get(app, path, reader.headers)      # the reader's writes are in: neither waits
+    assert_same(*both(app, path, reader.headers))
+    assert_same(*both(app, path, {**reader.headers, "Origin": ORIGIN_ALLOWED}))
+
+
+def test_a_read_right_after_a_write_waits_for_it_and_says_fresh(app, world, reader):
+    movie = complete_movies(app, world, 5)[4]
+    reader.ok(reader.put(f"/me/favorites/{movie}", {"rating": 10}), 201)
+    hot = get(app, "/me/favorites", reader.headers)
+    assert hot.hot
+    assert hot.headers.get("X-Consistency") in ("fresh", None)
+    assert hot.get_json()["items"][0]["movie"]["tmdb_id"] == movie
+    assert reader.delete(f"/me/favorites/{movie}").status_code == 204
+    again = get(app, "/me/favorites", reader.headers)
+    assert movie not in [i["movie"]["tmdb_id"] for i in again.get_json()["items"]]
+
+
+@pytest.mark.parametrize("path", [
+    "/movies/popular?page=0", "/movies/popular?page_size=abc", "/movies/popular?page=1&page=2",
+    "/movies/trending?window=year", "/movies/popular?sort=title", "/movies/0",
+    "/movies/2147483648", "/movies/search?q=", "/movies/search?q=%00",
+    "/movies/popular?page=%FF",
+])
+def test_what_is_not_a_plain_success_is_the_flask_apps_answer(app, path):
+    assert_same(*both(app, path), hot_answers=False)
+
+
+@pytest.mark.parametrize("path", ["/me", "/me/favorites", "/me/stats"])
+def test_a_person_without_a_live_token_gets_the_flask_apps_401(app, reader, path):
+    for headers in ({}, {"Authorization": "Bearer not-a-token"},
+                    {"Authorization": reader.headers["Authorization"] + "x"},
+                    {"Authorization": "Basic " + reader.access}):
+        hot, flask = both(app, path, headers)
+        assert_same(hot, flask, hot_answers=False)
+        assert hot.status_code == 401
+
+
+def test_a_revoked_session_is_refused_at_once(app):
+    gone = person(app)
+    assert get(app, "/me", gone.headers).hot
+    assert gone.client.post(f"{API}/auth/logout", headers=gone.headers).status_code == 204
+    refused = get(app, "/me", gone.headers)
+    assert refused.status_code == 401 and not refused.hot
+
+
+def test_a_detail_asked_with_a_token_carries_the_callers_me(app, reader, movie_id):
+    hot, flask = both(app, f"/movies/{movie_id}", reader.headers)
+    assert_same(hot, flask, hot_answers=False)
+    assert "me" in hot.get_json()
+
