@@ -85,12 +85,18 @@ class LiveSessions:
     # --- the check on every request ----------------------------------------------------
 
     def is_live(self, user_id: str, session_id: str) -> bool:
-        if not _looks_like_uuid(user_id) or not _looks_like_uuid(session_id):
+        if not looks_like_uuid(user_id) or not looks_like_uuid(session_id):
             return False
         try:
             session, user = self.redis.mget(session_key(session_id), user_key(user_id))
         except RedisError:
             return self._live_in_postgres(user_id, session_id, write_back=False)
+        return self.live_given(user_id, session_id, session, user)
+
+    def live_given(self, user_id: str, session_id: str, session: bytes | None,
+                   user: bytes | None) -> bool:
+        """The same check on the two records already read (by a script that reads
+        them with other things: api/hot_reads.py); ids already canonical."""
         if session == REVOKED:
             return False
         if session is not None and user is not None and \
@@ -167,14 +173,14 @@ class LiveSessions:
 
     def standing(self, user_id: str) -> UserStanding | None:
         """The stored role and verification (admin checks never trust a claim)."""
-        if not _looks_like_uuid(user_id):
+        if not looks_like_uuid(user_id):
             return None
         with self.engine.connect() as conn:
             row = conn.execute(_USER, {"uid": user_id}).first()
         return UserStanding(row.role, row.email_verified) if row else None
 
 
-def _looks_like_uuid(value) -> bool:
+def looks_like_uuid(value) -> bool:
     """The canonical form only: what this API puts in `sub` and `sid`."""
     try:
         return isinstance(value, str) and str(uuid.UUID(value)) == value

@@ -29,14 +29,17 @@ from werkzeug.http import parse_accept_header, parse_etags
 
 from api import compression
 from api.cors import HotCors
+from api.inputs import MAX_QUERY_BYTES
 from api.metrics import REQUEST_LATENCY
 from api.movie_responses import etag_of, page_body
 from api.schemas.common import MAX_PAGE_SIZE, UNSTORABLE
 from api.schemas.movies import MAX_QUERY_LENGTH
 from catalog_sync.lists import CURATED_LISTS
 from movienexus.bootstrap import Container
-from read_models import catalog_queries, library_queries
+from read_models import catalog_queries, document_cache, library_queries
+from adapters.revocations import looks_like_uuid
 from read_models.account_queries import me_document
+from read_models.accounts import me_key
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def query_args(query: str, allowed: frozenset[str]) -> dict[str, str]:
     """`name=value` pairs of allowed names, each once, values unquoted; else Declined."""
     if not query:
         return {}
-    if not _PLAIN_QUERY.match(query):
+    if len(query) > MAX_QUERY_BYTES or not _PLAIN_QUERY.match(query):
         raise Declined
     args: dict[str, str] = {}
     for pair in query.split("&"):
@@ -201,11 +204,25 @@ class HotReads:
 
     # --- the caller, for /me reads ------------------------------------------------------
 
-    def _caller(self, environ: Environ) -> tuple[str, str | None]:
-        """(user id, X-Consistency) of a live access token whose own writes the read
-        models hold; else Declined (flask-jwt-extended answers the 401 itself)."""
-        authorization = environ.get("HTTP_AUTHORIZATION", "")
-        scheme, _, token = authorization.partition(" ")
+    def _caller(self, environ: Environ, documents_of: Callable[[str], list[str]] = lambda _: []
+                ) -> tuple[str, str | None, list[bytes | None]]:
+        """(user id, X-Consistency, the documents asked for) of a live access token,
+        once the person's own writes are in the read models: one Redis script, unless
+        the person has writes still in flight. Not a live access token: Declined
+        (flask-jwt-extended answers the 401 itself)."""
+        user_id, session_id = self._claims(environ)
+        c, document_keys = self.container, documents_of(user_id)
+        found = c.caller_reads.read(user_id, session_id, *document_keys)
+        if not c.live_sessions.live_given(user_id, session_id, found.session, found.user):
+            raise Declined
+        if not found.behind:
+            return user_id, None, found.documents
+        c.own_writes.wait(user_id, c.settings.own_write_wait_seconds, self._catch_up,
+                          found.behind)
+        return user_id, "fresh", [None] * len(document_keys)     # read them again
+
+    def _claims(self, environ: Environ) -> tuple[str, str]:
+        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme != "Bearer" or not token:
             raise Declined
         try:
@@ -213,14 +230,10 @@ class HotReads:
         except jwt.InvalidTokenError:
             raise Declined from None
         user_id, session_id = claims.get("sub"), claims.get("sid")
-        if claims.get("type") != "access" or not isinstance(user_id, str) \
-                or not isinstance(session_id, str):
+        if claims.get("type") != "access" or not looks_like_uuid(user_id) \
+                or not looks_like_uuid(session_id):
             raise Declined
-        c = self.container
-        if not c.live_sessions.is_live(user_id, session_id):
-            raise Declined
-        waited = c.own_writes.wait(user_id, c.settings.own_write_wait_seconds, self._catch_up)
-        return user_id, "fresh" if waited else None
+        return user_id, session_id
 
     def _catch_up(self, aggregate_type: str, aggregate_id: str) -> None:
         self.container.projection_runner.catch_up(aggregate_type, aggregate_id)
@@ -268,26 +281,34 @@ class HotReads:
         return Answer(page_body(cached, page, size))
 
     def _me(self, environ: Environ, _args: dict) -> Answer:
-        user_id, consistency = self._caller(environ)
         c = self.container
-        document = me_document(c.documents, c.engine, user_id)
+        user_id, consistency, (document,) = self._caller(environ, _me_keys)
+        if consistency is None:         # read by the script (else read again below)
+            document_cache.count(hits=int(document is not None),
+                                 misses=int(document is None))
         if document is None:
-            raise Declined
+            document = me_document(c.documents, c.engine, user_id)
+            if document is None:
+                raise Declined
         return Answer(document, consistency, etag=False)
 
     def _entries(self, kind: str) -> Handler:
         def handler(environ: Environ, args: dict) -> Answer:
-            user_id, consistency = self._caller(environ)
             page, size = page_args(args)
+            user_id, consistency, _ = self._caller(environ)
             found = library_queries.entries_page(self.container.library_reads, user_id,
                                                  kind, PLAIN_ENTRIES, page, size)
             return Answer(page_body(found, page, size), consistency)
         return handler
 
     def _stats(self, environ: Environ, _args: dict) -> Answer:
-        user_id, consistency = self._caller(environ)
+        user_id, consistency, _ = self._caller(environ)
         return Answer(library_queries.stats_body(self.container.library_reads, user_id),
                       consistency)
+
+
+def _me_keys(user_id: str) -> list[str]:
+    return [me_key(user_id)]
 
 
 def _unquoted(value: str) -> str:

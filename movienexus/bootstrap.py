@@ -156,6 +156,11 @@ class Container:
         return ProjectionRunner(projections, self.documents, engine)
 
     @cached_property
+    def caller_reads(self) -> "CallerReads":
+        from read_models.caller_reads import CallerReads
+        return CallerReads(self.redis)
+
+    @cached_property
     def own_writes(self) -> "OwnWrites":
         from read_models.own_writes import OwnWrites
         return OwnWrites(self.documents)

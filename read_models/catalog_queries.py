@@ -282,23 +282,29 @@ SEARCH_CACHE_SECONDS = 300
 
 
 def search_cache_key(documents: RedisDocuments, q: str, page: int,
-                     page_size: int) -> str | None:
-    """The key of this search page in the current catalog generation (None without
-    Redis). Any applied movie change moves the generation, so a cached page never
+                     page_size: int) -> str:
+    """The cache key of this search page. The entry holds the catalog generation it was
+    computed in; any applied movie change moves the generation, so a cached page never
     outlives the catalog it was computed from."""
     normalised = " ".join(q.lower().split())
     digest = hashlib.blake2b(normalised.encode(), digest_size=12).hexdigest()
+    return f"search:{page}:{page_size}:{digest}"
+
+
+def catalog_generation(documents: RedisDocuments) -> int | None:
+    """Read before a search is computed (None without Redis: the page is not cached)."""
     try:
-        generation = int(documents.redis.get(docs.CATALOG_GENERATION_KEY) or 0)
+        return int(documents.redis.get(docs.CATALOG_GENERATION_KEY) or 0)
     except RedisError:
         return None
-    return f"search:{generation}:{page}:{page_size}:{digest}"
 
 
 def cached_search(cache: Redis, documents: RedisDocuments, engine: Engine,
                   key: str | None) -> Page | None:
-    """A search page asked before: its ids come from the cache database, its cards are
-    read now (so their favorite counts are current); a cache that fails is a miss."""
+    """A search page asked before, in this catalog generation: its ids come from the
+    cache database, its cards are read now (so their favorite counts are current), in
+    one script that also checks the generation. Two round trips; a cache that fails,
+    or a generation that moved, is a miss."""
     if key is None:
         return None
     try:
@@ -309,15 +315,38 @@ def cached_search(cache: Redis, documents: RedisDocuments, engine: Engine,
     if cached is None:
         return None
     found = json.loads(cached)
-    return Page(cards(documents, engine, found["ids"]), found["total"], found["close"],
-                found["ids"])
+    ids = found["ids"]
+    if "generation" not in found:       # written by an earlier version: recompute it
+        return None
+    try:
+        stored = documents.documents_at_generation(
+            docs.CATALOG_GENERATION_KEY, found["generation"], [docs.card_key(i) for i in ids])
+    except RedisError:
+        return None
+    if stored is None:
+        return None
+    return Page(_cards_found(documents, engine, ids, stored), found["total"], found["close"],
+                ids)
 
 
-def cache_search(cache: Redis, key: str | None, page: Page, max_pages: int) -> None:
-    """Keeps the page's ids for SEARCH_CACHE_SECONDS, at most `max_pages` new pages per
-    such window (so at most twice that many at once, however many queries come); a
-    cache that fails is skipped, never the request's failure."""
-    if key is None:
+def _cards_found(documents: RedisDocuments, engine: Engine, tmdb_ids: list[int],
+                 stored: list[bytes | None]) -> list[bytes]:
+    """`cards` of documents already read from Redis: PostgreSQL for the misses."""
+    found = dict(zip(tmdb_ids, stored))
+    missing = [i for i, card in found.items() if card is None]
+    document_cache.count(len(tmdb_ids) - len(missing), len(missing))
+    if missing:
+        found.update(_cards_from_postgres(documents, engine, missing))
+    return [card for i in tmdb_ids if (card := found.get(i))]
+
+
+def cache_search(cache: Redis, key: str | None, page: Page, max_pages: int,
+                 generation: int | None) -> None:
+    """Keeps the page's ids, and the catalog generation they were computed in, for
+    SEARCH_CACHE_SECONDS; at most `max_pages` new pages per such window (so at most
+    twice that many at once, however many queries come); a cache that fails is skipped,
+    never the request's failure."""
+    if key is None or generation is None:
         return
     counter = f"search:pages:{int(time.time()) // SEARCH_CACHE_SECONDS}"
     try:
@@ -326,8 +355,8 @@ def cache_search(cache: Redis, key: str | None, page: Page, max_pages: int) -> N
         pipe.expire(counter, SEARCH_CACHE_SECONDS * 2)
         written, _ = pipe.execute()
         if written <= max_pages:
-            cache.set(key, json.dumps({"ids": page.ids, "total": page.total,
-                                       "close": page.close_matches}),
+            cache.set(key, json.dumps({"generation": generation, "ids": page.ids,
+                                       "total": page.total, "close": page.close_matches}),
                       ex=SEARCH_CACHE_SECONDS)
     except RedisError as exc:
         log.warning("search page not cached: %r", exc)

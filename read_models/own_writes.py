@@ -27,7 +27,8 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[#ARGV])
 return 1
 """
-_BEHIND = """
+# Lua: `behind` = the fields of the own-writes hash KEYS[1] its applied: marker lacks.
+BEHIND_OF_KEY_1 = """
 local fields = redis.call('HGETALL', KEYS[1])
 local behind = {}
 for i = 1, #fields, 2 do
@@ -36,13 +37,17 @@ for i = 1, #fields, 2 do
     behind[#behind + 1] = fields[i]
   end
 end
-return behind
 """
+_BEHIND = BEHIND_OF_KEY_1 + "return behind\n"
 Aggregate = tuple[str, str]     # (aggregate type, aggregate id)
 
 
 def key(user_id: str) -> str:
     return f"own-writes:{user_id}"
+
+
+def aggregates(fields: list[bytes]) -> list[Aggregate]:
+    return [tuple(field.decode().split(":", 1)) for field in fields]
 
 
 class OwnWrites:
@@ -61,14 +66,14 @@ class OwnWrites:
 
     def behind(self, user_id: str) -> list[Aggregate]:
         """The person's written aggregates the read models have not reached yet."""
-        return [tuple(field.decode().split(":", 1))
-                for field in self._behind(keys=[key(user_id)])]
+        return aggregates(self._behind(keys=[key(user_id)]))
 
-    def wait(self, user_id: str, timeout: float,
-             catch_up: Callable[[str, str], object]) -> bool:
+    def wait(self, user_id: str, timeout: float, catch_up: Callable[[str, str], object],
+             behind: list[Aggregate] | None = None) -> bool:
         """Waits (1 ms, backing off to 10 ms) for the person's own writes; whatever is
-        still behind at the deadline is projected here and now. True if it waited."""
-        behind = self.behind(user_id)
+        still behind at the deadline is projected here and now. True if it waited.
+        `behind`: what a script that read it with other things found (api/hot_reads.py)."""
+        behind = self.behind(user_id) if behind is None else behind
         if not behind:
             return False
         deadline, pause = time.monotonic() + timeout, 0.001

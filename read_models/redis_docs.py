@@ -45,6 +45,12 @@ end
 redis.call('SET', KEYS[2], incoming)
 return 1
 """
+# The documents KEYS[2..], if KEYS[1] (a generation counter) still reads ARGV[1].
+_DOCUMENTS_AT_GENERATION = """
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return false end
+if #KEYS == 1 then return {} end
+return redis.call('MGET', unpack(KEYS, 2))
+"""
 _PAGE_OF_LIST = """
 if redis.call('EXISTS', KEYS[2]) == 0 then return false end
 local first, size = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -60,6 +66,7 @@ return {redis.call('LLEN', KEYS[1]), ids, documents}
 class RedisDocuments:
     def __init__(self, redis: Redis):
         self.redis = redis
+        self._at_generation = redis.register_script(_DOCUMENTS_AT_GENERATION)
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._max_set = redis.register_script(_MAX_SET)
         self._page_of_list = redis.register_script(_PAGE_OF_LIST)
@@ -87,6 +94,12 @@ class RedisDocuments:
     def raise_to(self, values: dict[str, int]) -> None:
         """Each key becomes max(its value, the given one), all in one script."""
         self._max_set(keys=list(values), args=list(values.values()))
+
+    def documents_at_generation(self, generation_key: str, generation: int,
+                                keys: list[str]) -> list[bytes | None] | None:
+        """The documents (None where missing), or None once the generation moved."""
+        found = self._at_generation(keys=[generation_key, *keys], args=[generation])
+        return None if found is None else list(found)
 
     def page_of_list(self, list_key: str, document_prefix: str, first: int,
                      size: int) -> tuple[int, list[tuple[int, bytes | None]]] | None:

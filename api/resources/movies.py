@@ -84,12 +84,14 @@ class MovieSearch(MethodView):
         key = queries.search_cache_key(c.documents, q, number, size)
         if (cached := queries.cached_search(c.cache, c.documents, c.engine, key)) is not None:
             return page_document(cached, number, size)
+        generation = queries.catalog_generation(c.documents)
         page = queries.search(c.engine, q, number, size)
         few = number == 1 and page.close_matches < size
         if few and catalog_imports.import_search_results(q):
+            generation = queries.catalog_generation(c.documents)
             page = queries.search(c.engine, q, number, size)
-            key = queries.search_cache_key(c.documents, q, number, size)
-        queries.cache_search(c.cache, key, page, c.settings.search_cache_max_pages)
+        queries.cache_search(c.cache, key, page, c.settings.search_cache_max_pages,
+                             generation)
         return page_document(page, number, size)
 
 
