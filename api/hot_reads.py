@@ -36,7 +36,7 @@ from api.schemas.common import MAX_PAGE_SIZE, UNSTORABLE
 from api.schemas.movies import MAX_QUERY_LENGTH
 from catalog_sync.lists import CURATED_LISTS
 from movienexus.bootstrap import Container
-from read_models import catalog_queries, document_cache, library_queries
+from read_models import catalog_queries, document_cache, library_queries, movie_documents
 from adapters.revocations import looks_like_uuid
 from read_models.account_queries import me_document
 from read_models.accounts import me_key
@@ -51,7 +51,8 @@ _DETAIL = re.compile(r"^/api/v1/movies/([0-9]{1,10})$")
 _PLAIN_QUERY = re.compile(r"^[A-Za-z0-9_.~%+=&-]*$")
 DETAIL_RULE = "/api/v1/movies/<int:tmdb_id>"
 FLASK_ONLY = "movienexus.flask_only"         # an environ key (tests): skip the hot reads
-PLAIN_ENTRIES = library_queries.EntryFilters()
+PLAIN_ENTRIES = library_queries.EntryFilters()      # newest first: the script's order
+CARD_PREFIX = movie_documents.card_key("")
 VERIFIED_TOKENS = 4096
 
 Environ = dict
@@ -206,22 +207,26 @@ class HotReads:
 
     # --- the caller, for /me reads ------------------------------------------------------
 
-    def _caller(self, environ: Environ, documents_of: Callable[[str], list[str]] = lambda _: []
-                ) -> tuple[str, str | None, list[bytes | None]]:
-        """(user id, X-Consistency, the documents asked for) of a live access token,
-        once the person's own writes are in the read models: one Redis script, unless
-        the person has writes still in flight. Not a live access token: Declined
-        (flask-jwt-extended answers the 401 itself)."""
+    def _caller(self, environ: Environ, read: Callable[[str, str], tuple] | None = None
+                ) -> tuple[str, str | None, object]:
+        """(user id, X-Consistency, what `read` read with the caller's records) of a live
+        access token, once the person's own writes are in the read models: one Redis
+        script, unless the person has writes still in flight (then what `read` read is
+        None: read it again). Not a live access token: Declined (flask-jwt-extended
+        answers the 401 itself)."""
         user_id, session_id = self._claims(environ)
-        c, document_keys = self.container, documents_of(user_id)
-        found = c.caller_reads.read(user_id, session_id, *document_keys)
+        c = self.container
+        found, extra = (read or self._records_only)(user_id, session_id)
         if not c.live_sessions.live_given(user_id, session_id, found.session, found.user):
             raise Declined
         if not found.behind:
-            return user_id, None, found.documents
+            return user_id, None, extra
         c.own_writes.wait(user_id, c.settings.own_write_wait_seconds, self._catch_up,
                           found.behind)
-        return user_id, "fresh", [None] * len(document_keys)     # read them again
+        return user_id, "fresh", None
+
+    def _records_only(self, user_id: str, session_id: str) -> tuple:
+        return self.container.caller_reads.read(user_id, session_id), None
 
     def _claims(self, environ: Environ) -> tuple[str, str]:
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
@@ -299,10 +304,13 @@ class HotReads:
 
     def _me(self, environ: Environ, _args: dict) -> Answer:
         c = self.container
-        user_id, consistency, (document,) = self._caller(environ, _me_keys)
-        if consistency is None:         # read by the script (else read again below)
-            document_cache.count(hits=int(document is not None),
-                                 misses=int(document is None))
+
+        def read(user_id: str, session_id: str) -> tuple:
+            found = c.caller_reads.read(user_id, session_id, me_key(user_id))
+            document = found.documents[0]
+            document_cache.count(hits=int(document is not None), misses=int(document is None))
+            return found, document
+        user_id, consistency, document = self._caller(environ, read)
         if document is None:
             document = me_document(c.documents, c.engine, user_id)
             if document is None:
@@ -312,20 +320,30 @@ class HotReads:
     def _entries(self, kind: str) -> Handler:
         def handler(environ: Environ, args: dict) -> Answer:
             page, size = page_args(args)
-            user_id, consistency, _ = self._caller(environ)
-            found = library_queries.entries_page(self.container.library_reads, user_id,
-                                                 kind, PLAIN_ENTRIES, page, size)
-            return Answer(page_body(found, page, size), consistency)
+            first, c = (page - 1) * size, self.container
+
+            def read(user_id: str, session_id: str) -> tuple:
+                return c.caller_reads.read_entries(user_id, session_id, kind, first,
+                                                   first + size - 1, True, CARD_PREFIX)
+            user_id, consistency, found = self._caller(environ, read)
+            stores = c.library_reads
+            ready = library_queries.page_of_entries(stores, found)
+            if ready is None:
+                ready = library_queries.entries_page(stores, user_id, kind, PLAIN_ENTRIES,
+                                                     page, size)
+            return Answer(page_body(ready, page, size), consistency)
         return handler
 
     def _stats(self, environ: Environ, _args: dict) -> Answer:
-        user_id, consistency, _ = self._caller(environ)
-        return Answer(library_queries.stats_body(self.container.library_reads, user_id),
-                      consistency)
+        c = self.container
+        since_ms = int(library_queries.recent_since() * 1000)
 
-
-def _me_keys(user_id: str) -> list[str]:
-    return [me_key(user_id)]
+        def read(user_id: str, session_id: str) -> tuple:
+            return c.caller_reads.read_stats(user_id, session_id, since_ms)
+        user_id, consistency, found = self._caller(environ, read)
+        if found is not None:
+            return Answer(library_queries.stats_of(found), consistency)
+        return Answer(library_queries.stats_body(c.library_reads, user_id), consistency)
 
 
 def _unquoted(value: str) -> str:

@@ -11,14 +11,29 @@ from redis import Redis
 
 from adapters.revocations import session_key, user_key
 from read_models import own_writes
+from read_models.library_redis import (ENTRIES_FUNCTION, STATS_FUNCTION, EntryPage,
+                                       entries_args, entries_keys, entry_page, stats_answer,
+                                       stats_keys)
 
-_READ = """
+# KEYS: own-writes, session, user, then what the read asks. Answers {session, user,
+# behind, documents, and what the read's own function answered (absent if false)}.
+_CALLER = """
 local session = redis.call('GET', KEYS[2])
 local user = redis.call('GET', KEYS[3])
-""" + own_writes.BEHIND_OF_KEY_1 + """
+""" + own_writes.BEHIND_OF_KEY_1
+_READ = _CALLER + """
 local documents = {}
 for i = 4, #KEYS do documents[#documents + 1] = redis.call('GET', KEYS[i]) or false end
 return {session or false, user or false, behind, documents}
+"""
+_READ_ENTRIES = _CALLER + ENTRIES_FUNCTION + """
+return {session or false, user or false, behind, {},
+        library_entries(KEYS[4], KEYS[5], KEYS[6], tonumber(ARGV[1]), tonumber(ARGV[2]),
+                        ARGV[3], ARGV[4])}
+"""
+_READ_STATS = _CALLER + STATS_FUNCTION + """
+return {session or false, user or false, behind, {},
+        library_stats(KEYS[4], KEYS[5], KEYS[6], ARGV[1])}
 """
 
 
@@ -33,12 +48,38 @@ class CallerRead:
 class CallerReads:
     def __init__(self, redis: Redis):
         self._read = redis.register_script(_READ)
+        self._read_entries = redis.register_script(_READ_ENTRIES)
+        self._read_stats = redis.register_script(_READ_STATS)
 
     def read(self, user_id: str, session_id: str, *document_keys: str) -> CallerRead:
         """Raises RedisError when Redis does not answer (the caller then asks each
         store the slow way)."""
-        session, user, behind, documents = self._read(keys=[
-            own_writes.key(user_id), session_key(session_id), user_key(user_id),
-            *document_keys])
+        session, user, behind, documents = self._read(
+            keys=[*_caller_keys(user_id, session_id), *document_keys])
         return CallerRead(session, user, own_writes.aggregates(behind),
                           list(documents) + [None] * (len(document_keys) - len(documents)))
+
+    def read_entries(self, user_id: str, session_id: str, kind: str, first: int, last: int,
+                     newest_first: bool, card_prefix: str
+                     ) -> tuple[CallerRead, EntryPage | None]:
+        """The caller's records and a range of their library (LibraryDocuments.entries)."""
+        answer = self._read_entries(
+            keys=[*_caller_keys(user_id, session_id), *entries_keys(user_id, kind)],
+            args=entries_args(first, last, newest_first, card_prefix))
+        return _caller_read(answer), entry_page(answer[4] if len(answer) > 4 else None)
+
+    def read_stats(self, user_id: str, session_id: str, since_ms: int
+                   ) -> tuple[CallerRead, tuple[bytes, int] | None]:
+        """The caller's records and their stats (LibraryDocuments.stats)."""
+        answer = self._read_stats(
+            keys=[*_caller_keys(user_id, session_id), *stats_keys(user_id)], args=[since_ms])
+        return _caller_read(answer), stats_answer(answer[4] if len(answer) > 4 else None)
+
+
+def _caller_keys(user_id: str, session_id: str) -> list[str]:
+    return [own_writes.key(user_id), session_key(session_id), user_key(user_id)]
+
+
+def _caller_read(answer: list) -> CallerRead:
+    session, user, behind = answer[0], answer[1], answer[2]
+    return CallerRead(session, user, own_writes.aggregates(behind), [])

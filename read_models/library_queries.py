@@ -77,10 +77,8 @@ def entries_page(stores: Stores, user_id: str, kind: str, filters: EntryFilters,
         found = _redis(lambda: stores.library.entries(
             user_id, kind, first, first + size - 1, filters.sort.startswith("-"),
             movie_docs.card_key("")), f"{kind} of {user_id}")
-        if found is not None:
-            items = _joined(stores, found.entries)
-            if items is not None:
-                return Page(items, found.total)
+        if (ready := page_of_entries(stores, found)) is not None:
+            return ready
     found = _redis(lambda: stores.library.entries(user_id, kind, 0, -1, True,
                                                   movie_docs.card_key("")),
                    f"{kind} of {user_id}")
@@ -88,6 +86,15 @@ def entries_page(stores: Stores, user_id: str, kind: str, filters: EntryFilters,
         _warm(stores, user_id)
         return _entries_from_tables(stores.engine, user_id, kind, filters, page, size)
     return _filtered(stores, found, filters, first, size)
+
+
+def page_of_entries(stores: Stores, found: EntryPage | None) -> Page | None:
+    """The page of a plain range read from Redis; None when Redis lacks the library or
+    one of its movies is delisted or unknown (then `entries_page` filters the whole)."""
+    if found is None:
+        return None
+    items = _joined(stores, found.entries)
+    return None if items is None else Page(items, found.total)
 
 
 def _joined(stores: Stores, entries: list[tuple[int, bytes | None, bytes | None]]
@@ -228,13 +235,23 @@ def _warm(stores: Stores, user_id: str) -> None:
 
 # --- stats -------------------------------------------------------------------------------
 
+def recent_since(now: float | None = None) -> float:
+    """Favorites added since then count as recent (RECENT_DAYS)."""
+    return (now or time.time()) - docs.RECENT_DAYS * 86400
+
+
+def stats_of(found: tuple[bytes, int]) -> bytes:
+    """The stats body of what LibraryDocuments.stats found."""
+    document, recent = found
+    return docs.with_field(document or _empty_stats(), "recent_count", recent)
+
+
 def stats_body(stores: Stores, user_id: str, now: float | None = None) -> bytes:
-    since = (now or time.time()) - docs.RECENT_DAYS * 86400
+    since = recent_since(now)
     found = _redis(lambda: stores.library.stats(user_id, int(since * 1000)),
                    f"stats of {user_id}")
     if found is not None:
-        document, recent = found
-        return docs.with_field(document or _empty_stats(), "recent_count", recent)
+        return stats_of(found)
     _warm(stores, user_id)
     return _stats_from_tables(stores.engine, user_id, since)
 

@@ -73,27 +73,39 @@ redis.call('SET', KEYS[1], incoming)
 return 1
 """
 
-# KEYS: v, entries, by-time. ARGV: first, last (-1: all), card prefix, newest first (1/0).
-_ENTRIES = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local first, last = tonumber(ARGV[1]), tonumber(ARGV[2])
-local ids
-if ARGV[4] == '1' then ids = redis.call('ZREVRANGE', KEYS[3], first, last)
-else ids = redis.call('ZRANGE', KEYS[3], first, last) end
-local entries, cards = {}, {}
-if #ids > 0 then
-  entries = redis.call('HMGET', KEYS[2], unpack(ids))
-  local keys = {}
-  for i, id in ipairs(ids) do keys[i] = ARGV[3] .. id end
-  cards = redis.call('MGET', unpack(keys))
+# Lua functions, shared with the caller's one-script reads (read_models/caller_reads.py).
+# A range of a library's entries by time added, with their cards (false: not in Redis).
+ENTRIES_FUNCTION = """
+local function library_entries(kv, kentries, ktime, first, last, prefix, newest)
+  if redis.call('EXISTS', kv) == 0 then return false end
+  local ids
+  if newest == '1' then ids = redis.call('ZREVRANGE', ktime, first, last)
+  else ids = redis.call('ZRANGE', ktime, first, last) end
+  local entries, cards = {}, {}
+  if #ids > 0 then
+    entries = redis.call('HMGET', kentries, unpack(ids))
+    local keys = {}
+    for i, id in ipairs(ids) do keys[i] = prefix .. id end
+    cards = redis.call('MGET', unpack(keys))
+  end
+  return {redis.call('ZCARD', ktime), ids, entries, cards}
 end
-return {redis.call('ZCARD', KEYS[3]), ids, entries, cards}
 """
-
+# The stats document and the favorites added since a time (false: not in Redis).
+STATS_FUNCTION = """
+local function library_stats(kv, kstats, ktime, since)
+  if redis.call('EXISTS', kv) == 0 then return false end
+  return {redis.call('GET', kstats) or '', redis.call('ZCOUNT', ktime, since, '+inf')}
+end
+"""
+# KEYS: v, entries, by-time. ARGV: first, last (-1: all), card prefix, newest first (1/0).
+_ENTRIES = ENTRIES_FUNCTION + """
+return library_entries(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]),
+                       ARGV[3], ARGV[4])
+"""
 # KEYS: v, stats, fav-t. ARGV: since (ms).
-_STATS = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-return {redis.call('GET', KEYS[2]) or '', redis.call('ZCOUNT', KEYS[3], ARGV[1], '+inf')}
+_STATS = STATS_FUNCTION + """
+return library_stats(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 """
 
 # KEYS: v, fav, wl. ARGV: tmdb id.
@@ -169,6 +181,34 @@ class EntryPage:
     entries: list[tuple[int, bytes | None, bytes | None]]  # (tmdb id, entry, card)
 
 
+def entries_keys(user_id: str, kind: str) -> list[str]:
+    return [library_key(user_id, "v"), library_key(user_id, kind),
+            library_key(user_id, f"{kind}-t")]
+
+
+def entries_args(first: int, last: int, newest_first: bool, card_prefix: str) -> list:
+    return [first, last, card_prefix, 1 if newest_first else 0]
+
+
+def entry_page(answer) -> EntryPage | None:
+    """What `library_entries` answered; None when Redis does not hold this library."""
+    if not answer:
+        return None
+    total, ids, entries, cards = answer
+    return EntryPage(int(total), [(int(i), e or None, c) for i, e, c in
+                                  zip(ids, entries, cards or [None] * len(ids))])
+
+
+def stats_keys(user_id: str) -> list[str]:
+    return [library_key(user_id, "v"), library_key(user_id, "stats"),
+            library_key(user_id, "fav-t")]
+
+
+def stats_answer(answer) -> tuple[bytes, int] | None:
+    """What `library_stats` answered: (stats document, recent count), or None."""
+    return (answer[0], int(answer[1])) if answer else None
+
+
 class LibraryDocuments:
     def __init__(self, redis: Redis):
         self.redis = redis
@@ -205,21 +245,12 @@ class LibraryDocuments:
                 card_prefix: str) -> EntryPage | None:
         """A range of the favorites (kind fav) or watchlist (wl) by time added, with
         their cards; None when Redis does not hold this library."""
-        answer = self._entries(keys=[library_key(user_id, "v"), library_key(user_id, kind),
-                                     library_key(user_id, f"{kind}-t")],
-                               args=[first, last, card_prefix, 1 if newest_first else 0])
-        if not answer:
-            return None
-        total, ids, entries, cards = answer
-        return EntryPage(int(total), [(int(i), e or None, c) for i, e, c in
-                                      zip(ids, entries, cards or [None] * len(ids))])
+        answer = self._entries(keys=entries_keys(user_id, kind),
+                               args=entries_args(first, last, newest_first, card_prefix))
+        return entry_page(answer)
 
     def stats(self, user_id: str, since_ms: int) -> tuple[bytes, int] | None:
-        answer = self._stats(keys=[library_key(user_id, "v"), library_key(user_id, "stats"),
-                                   library_key(user_id, "fav-t")], args=[since_ms])
-        if not answer:
-            return None
-        return answer[0], int(answer[1])
+        return stats_answer(self._stats(keys=stats_keys(user_id), args=[since_ms]))
 
     def of_movie(self, user_id: str, tmdb_id: int) -> tuple[bytes, bytes] | None:
         """(favorite entry or b"", watchlist entry or b""), or None when Redis does not

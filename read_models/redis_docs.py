@@ -76,15 +76,6 @@ class RedisDocuments:
         written = self._set_if_newer(keys=[key, f"{key}:v"], args=[document, version])
         return Outcome.APPLIED if written else Outcome.DUPLICATE
 
-    def put_many(self, puts: list[tuple[str, str | bytes, int]]) -> None:
-        """Several (key, document, version) puts, each only if newer, in one round trip."""
-        if not puts:
-            return
-        pipe = self.redis.pipeline(transaction=False)
-        for key, document, version in puts:
-            self._set_if_newer(keys=[key, f"{key}:v"], args=[document, version], client=pipe)
-        pipe.execute()
-
     def get(self, key: str) -> bytes | None:
         return self.redis.get(key)
 
