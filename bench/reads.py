@@ -14,7 +14,6 @@ import os
 import random
 import statistics
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +24,7 @@ from sqlalchemy import text
 from bench import wrk
 from bench.catalog_env import fresh_container, fresh_settings
 from bench.environment import process_env
+from bench.library import Person
 from bench.stack import HonchoStack
 from catalog_sync import run_sync
 from catalog_sync.lists import CURATED_LISTS
@@ -41,7 +41,6 @@ SEARCH_TERMS = 60
 PEOPLE = 20
 FAVORITES_EACH = 20
 COLD_KEYS = 200
-PASSWORD = "Bench-password-2026"
 BARE_PREFIX = "/bare"
 AIM, AIM_AUTHENTICATED, AIM_P99_MS = 0.85, 0.75, 15.0
 
@@ -57,18 +56,6 @@ class Endpoint:
     @property
     def aim(self) -> float:
         return AIM_AUTHENTICATED if self.authorizations else AIM
-
-
-class Person:
-    def __init__(self, api: str):
-        self.api, self.http = api, requests.Session()
-        email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
-        self.http.post(f"{api}/auth/register", json={"email": email, "password": PASSWORD},
-                       timeout=10).raise_for_status()
-        login = self.http.post(f"{api}/auth/login", timeout=10,
-                               json={"email": email, "password": PASSWORD}).json()
-        self.authorization = f"Bearer {login['access_token']}"
-        self.http.headers["Authorization"] = self.authorization
 
 
 def load_catalog(container) -> list[int]:
@@ -94,9 +81,10 @@ def search_terms(container) -> list[str]:
             for n, w in enumerate(words)]
 
 
-def people_with_libraries(api: str, movie_ids: list[int]) -> list[Person]:
+def people_with_libraries(api_url: str, movie_ids: list[int]) -> list[Person]:
     """PEOPLE people, each with FAVORITES_EACH rated favorites and a short watchlist."""
-    people, rng = [Person(api) for _ in range(PEOPLE)], random.Random(7)
+    people, rng = [Person(api_url) for _ in range(PEOPLE)], random.Random(7)
+    api = f"{api_url}/api/v1"
     for me in people:
         picks = rng.sample(movie_ids, FAVORITES_EACH + 5)
         for movie in picks[:FAVORITES_EACH]:
@@ -225,8 +213,7 @@ def main(log_dir: Path) -> dict:
         try:
             wait_http(f"{stack.api_url}/healthz", stack)
             wait_http(f"{stack.bare_url}/healthz", stack)
-            api = f"{stack.api_url}/api/v1"
-            people = people_with_libraries(api, ids)
+            people = people_with_libraries(stack.api_url, ids)
             terms = search_terms(container)
             all_endpoints = endpoints(ids, terms, people)
             searches = first_asks(stack.api_url, all_endpoints[-4].paths)
