@@ -540,10 +540,13 @@ def test_a_consistency_token_that_never_applies_answers_stale_after_a_bounded_wa
     user = register(client)
     session = login(client, user["email"])
     me(client, session.access)
-    container.redis.set(f"applied:user:{other['id']}", 0)
-    waits = REGISTRY.get_sample_value("consistency_waits_total") or 0
-    response = client.get(f"{API}/me", headers={**session.headers, CONSISTENCY: token})
-    assert response.status_code == 200, response.get_data(as_text=True)
+    for _ in range(5):      # the pipeline's sweeper may restore the marker mid-wait: again
+        container.redis.set(f"applied:user:{other['id']}", 0)
+        waits = REGISTRY.get_sample_value("consistency_waits_total") or 0
+        response = client.get(f"{API}/me", headers={**session.headers, CONSISTENCY: token})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        if response.headers["X-Consistency"] == "stale":
+            break
     assert response.headers["X-Consistency"] == "stale"
     assert response.get_json()["id"] == user["id"]
     assert REGISTRY.get_sample_value("consistency_waits_total") == waits + 1

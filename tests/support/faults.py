@@ -109,7 +109,7 @@ def drop_a_message_with_a_middle_event(settings, users: set[str]) -> dict:
                      if q.name == name)(channel)
         dropped = None
         while (message := queue.get(no_ack=False)) is not None:
-            envelopes = json.loads(message.body)[0][0]
+            envelopes = _envelopes_of(message)
             middle = [e for e in envelopes if e["aggregate_id"] in users
                       and 1 < e["aggregate_version"] < ROUNDS]
             if dropped is None and middle:
@@ -118,6 +118,15 @@ def drop_a_message_with_a_middle_event(settings, users: set[str]) -> dict:
         channel.close()                        # the unacked ones return to the queue
     assert dropped is not None, "no message with a middle event was queued"
     return dropped
+
+
+def _envelopes_of(message) -> list[dict]:
+    """The events of a projection batch; [] for the lane's other tasks (sweeps, folds)."""
+    args = json.loads(message.body)[0]
+    batch = args[0] if args else None
+    if not isinstance(batch, list) or not all(isinstance(e, dict) for e in batch):
+        return []
+    return batch
 
 
 def terminate_other_connections(container: Container) -> int:
