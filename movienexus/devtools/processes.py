@@ -82,8 +82,8 @@ def wait_for_worker(process: Process, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         process.assert_running()
-        if " ready." in process.log():
-            return
+        if " ready." in process.log_path.read_text(errors="replace"):  # the whole log: a
+            return                                  # busy worker's tail scrolls past it
         time.sleep(0.2)
     raise AssertionError(f"worker not ready:\n{process.log()}")
 
