@@ -32,6 +32,7 @@ from api.cors import HotCors
 from api.inputs import MAX_QUERY_BYTES
 from api.metrics import REQUEST_LATENCY
 from api.movie_responses import etag_of, page_body
+from api.openapi import MAX_INT32
 from api.schemas.common import MAX_PAGE_SIZE, UNSTORABLE
 from api.schemas.movies import MAX_QUERY_LENGTH
 from catalog_sync.lists import CURATED_LISTS
@@ -265,8 +266,10 @@ class HotReads:
     def _detail(self, environ: Environ, _args: dict) -> Answer | None:
         if "HTTP_AUTHORIZATION" in environ:
             raise Declined      # the detail then carries the caller's `me`
-        c = self.container
-        found = catalog_queries.detail_of(c.documents, c.engine, environ["movienexus.hot"])
+        tmdb_id, c = environ["movienexus.hot"], self.container
+        if not 0 < tmdb_id <= MAX_INT32:
+            raise Declined      # the Flask app's 404
+        found = catalog_queries.detail_of(c.documents, c.engine, tmdb_id)
         if found is None or not found.body or not found.complete:
             raise Declined
         return Answer(found.body)

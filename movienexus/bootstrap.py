@@ -35,6 +35,7 @@ from read_models.runner import ProjectionRunner
 
 if TYPE_CHECKING:
     from read_models.rebuild import ReadModelRebuild
+    from read_models.caller_reads import CallerReads
     from read_models.own_writes import OwnWrites
     from read_models.sweeper import CatchUpSweeper
 
