@@ -208,7 +208,7 @@ class HotReads:
 
     # --- the caller, for /me reads ------------------------------------------------------
 
-    def _caller(self, environ: Environ, read: Callable[[str, str], tuple] | None = None
+    def _caller(self, environ: Environ, read: Callable[[str, str], tuple]
                 ) -> tuple[str, str | None, object]:
         """(user id, X-Consistency, what `read` read with the caller's records) of a live
         access token, once the person's own writes are in the read models: one Redis
@@ -217,7 +217,7 @@ class HotReads:
         answers the 401 itself)."""
         user_id, session_id = self._claims(environ)
         c = self.container
-        found, extra = (read or self._records_only)(user_id, session_id)
+        found, extra = read(user_id, session_id)
         if not c.live_sessions.live_given(user_id, session_id, found.session, found.user):
             raise Declined
         if not found.behind:
@@ -225,9 +225,6 @@ class HotReads:
         c.own_writes.wait(user_id, c.settings.own_write_wait_seconds, self._catch_up,
                           found.behind)
         return user_id, "fresh", None
-
-    def _records_only(self, user_id: str, session_id: str) -> tuple:
-        return self.container.caller_reads.read(user_id, session_id), None
 
     def _claims(self, environ: Environ) -> tuple[str, str]:
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")

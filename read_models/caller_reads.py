@@ -66,20 +66,25 @@ class CallerReads:
         answer = self._read_entries(
             keys=[*_caller_keys(user_id, session_id), *entries_keys(user_id, kind)],
             args=entries_args(first, last, newest_first, card_prefix))
-        return _caller_read(answer), entry_page(answer[4] if len(answer) > 4 else None)
+        records, entries = _split(answer)
+        return records, entry_page(entries)
 
     def read_stats(self, user_id: str, session_id: str, since_ms: int
                    ) -> tuple[CallerRead, tuple[bytes, int] | None]:
         """The caller's records and their stats (LibraryDocuments.stats)."""
         answer = self._read_stats(
             keys=[*_caller_keys(user_id, session_id), *stats_keys(user_id)], args=[since_ms])
-        return _caller_read(answer), stats_answer(answer[4] if len(answer) > 4 else None)
+        records, found = _split(answer)
+        return records, stats_answer(found)
 
 
 def _caller_keys(user_id: str, session_id: str) -> list[str]:
     return [own_writes.key(user_id), session_key(session_id), user_key(user_id)]
 
 
-def _caller_read(answer: list) -> CallerRead:
+def _split(answer: list) -> tuple[CallerRead, object]:
+    """The caller's records, and what the read's own function answered (None for its
+    false, which Redis drops from the end of the reply)."""
     session, user, behind = answer[0], answer[1], answer[2]
-    return CallerRead(session, user, own_writes.aggregates(behind), [])
+    return (CallerRead(session, user, own_writes.aggregates(behind), []),
+            answer[4] if len(answer) > 4 else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from prometheus_client import REGISTRY
 
 from api import create_app
 from api.hot_reads import FLASK_ONLY
@@ -90,6 +91,17 @@ def paths_of(movie_id: int) -> list[str]:
 @pytest.mark.parametrize("n", range(9))
 def test_catalog_reads_are_answered_as_the_flask_app_answers_them(app, movie_id, n):
     assert_same(*both(app, paths_of(movie_id)[n]))
+
+
+def test_a_hot_read_is_counted_in_the_latency_histogram_under_flasks_rule(app, movie_id):
+    def count(rule: str) -> float:
+        return REGISTRY.get_sample_value("http_request_duration_seconds_count", {
+            "method": "GET", "endpoint": rule, "status": "200"}) or 0
+    for path, rule in ((f"/movies/{movie_id}", f"{API}/movies/<int:tmdb_id>"),
+                       ("/movies/popular?page=2", f"{API}/movies/popular")):
+        before = count(rule)
+        assert get(app, path).hot
+        assert count(rule) == before + 1
 
 
 @pytest.mark.parametrize("headers", [
