@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import redis
 from sqlalchemy import Engine
 
-from adapters.db.engine import engine_for
+from adapters.db.engine import engine_for, forget_inherited_pools
 from adapters.db.uow import SqlAlchemyUnitOfWork
 from adapters.email_tokens import EmailTokens
 from adapters.mailer import SmtpMailer
@@ -218,6 +218,20 @@ class Container:
         kwargs = {name: dep for name, dep in available.items() if name in wanted}
         value = handler(command, **kwargs)
         return Handled(value=value, commit=uow.result)
+
+
+def after_fork() -> None:
+    """In a process just forked (a Celery pool process, a gunicorn worker, a rebuild
+    worker): nothing of the parent's connections is used here. Every engine gets an
+    empty pool (`forget_inherited_pools`) and the process-wide container's Redis
+    clients drop the parent's connections (without closing them: they are the
+    parent's). See DESIGN.md, "Nothing crosses a fork"."""
+    forget_inherited_pools()
+    if _default is not None:
+        for name in ("redis", "cache"):
+            client = _default.__dict__.get(name)
+            if client is not None:
+                client.connection_pool.reset()
 
 
 def _no_request(_user_id: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 
 from adapters.revocations import LiveSessions
 from read_models.bulk import json_rows
@@ -75,10 +76,11 @@ class UsersTable(PostgresProjection):
 
     @handles("UserRegistered")
     def registered(self, conn, event: Envelope) -> tuple[dict, int]:
+        """A registration that meets its own row (applied twice) changes nothing."""
         doc = registered_document(event)
         conn.execute(insert(read_users).values(
             user_id=event.aggregate_id, email=doc["email"], doc=doc,
-            version=event.aggregate_version))
+            version=event.aggregate_version).on_conflict_do_nothing())
         return doc, event.aggregate_version
 
     @handles("EmailVerified", "ProfileUpdated")
@@ -136,8 +138,7 @@ _SAVE_USERS = text("""
 
 class UsersFold:
     """UsersTable's bulk path: the same documents, folded in memory, saved in one
-    statement. Fails where the handlers fail (a second registration, a change to a
-    user never registered)."""
+    statement. Fails where the handlers fail (a change to a user never registered)."""
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -149,8 +150,8 @@ class UsersFold:
 
     def evolve(self, state: UserRow | None, event: Envelope) -> UserRow:
         if event.event_type == "UserRegistered":
-            if state is not None:
-                raise ValueError(f"user {event.aggregate_id} is already in read_users")
+            if state is not None:       # as the handler: a second registration is a no-op
+                return state
             doc = registered_document(event)
             return UserRow(event.aggregate_id, doc["email"], doc, event.aggregate_version)
         if state is None:
@@ -202,7 +203,9 @@ class SessionsTable(PostgresProjection):
 
     @handles("SessionStarted")
     def started(self, conn, event: Envelope) -> None:
-        conn.execute(insert(read_sessions).values(session_row(event)))
+        """A start that meets its own row (applied twice) changes nothing: never
+        un-revokes a session."""
+        conn.execute(insert(read_sessions).values(session_row(event)).on_conflict_do_nothing())
 
     @handles("SessionRefreshed", "SessionRevoked")
     def changed(self, conn, event: Envelope) -> None:
@@ -243,9 +246,7 @@ class SessionsFold:
 
     def evolve(self, state: dict | None, event: Envelope) -> dict | None:
         if event.event_type == "SessionStarted":
-            if state is not None:
-                raise ValueError(f"session {event.aggregate_id} is already in read_sessions")
-            return session_row(event)
+            return session_row(event) if state is None else state   # as the handler
         changes = session_changes(event)
         return {**state, **changes} if state is not None and changes else state
 

@@ -70,6 +70,13 @@ _CURRENT_MOVIE = text("""
     FROM read_movies WHERE tmdb_id = :tmdb_id FOR UPDATE
 """)
 
+_DELIST = text("""
+    WITH old AS (SELECT delisted FROM read_movies WHERE tmdb_id = :tmdb_id FOR UPDATE)
+    UPDATE read_movies m SET delisted = true, version = :version FROM old
+    WHERE m.tmdb_id = :tmdb_id
+    RETURNING m.genre_ids, m.counts_seq, m.detail_complete, old.delisted AS was_delisted
+""")
+
 
 @dataclass(frozen=True)
 class Put:
@@ -100,6 +107,11 @@ class Counts:
     def of(cls, row: Any) -> "Counts":
         return cls(row["favorite_count"], row["rating_sum"], row["rating_count"],
                    row["counts_seq"])
+
+    def plus(self, other: "Counts") -> "Counts":
+        return Counts(self.favorite_count + other.favorite_count,
+                      self.rating_sum + other.rating_sum,
+                      self.rating_count + other.rating_count, self.counts_seq + other.counts_seq)
 
 
 def movie_columns(fields: dict, genre_names: dict[int, str], counts: Counts,
@@ -191,10 +203,20 @@ class MoviesTable(_RedisCopy):
 
     @handles("MovieImported")
     def imported(self, conn: Connection, event: Envelope) -> list[Put]:
+        """A movie that meets its own row (the event applied twice) keeps its counts,
+        and its genres count it once."""
         fields = imported_fields(event.payload)
-        names = _count_genres(conn, fields["genre_ids"], +1)
-        row, puts = _row(fields, names, _early_counts(conn, fields["tmdb_id"]), False,
-                         event.payload["detail_complete"], event.aggregate_version)
+        current = conn.execute(_CURRENT_MOVIE, {"tmdb_id": fields["tmdb_id"]}).first()
+        early = _early_counts(conn, fields["tmdb_id"])
+        if current is None:
+            names = _count_genres(conn, fields["genre_ids"], +1)
+            counts = early
+        else:
+            names = _recount(conn, current.fields["genre_ids"], current.delisted,
+                             fields["genre_ids"], False)
+            counts = Counts.of(current._mapping).plus(early)
+        row, puts = _row(fields, names, counts, False, event.payload["detail_complete"],
+                         event.aggregate_version)
         conn.execute(_UPSERT_MOVIE, row)
         return puts
 
@@ -214,11 +236,10 @@ class MoviesTable(_RedisCopy):
 
     @handles("MovieDelisted")
     def delisted(self, conn: Connection, event: Envelope) -> list[Put]:
-        row = conn.execute(text(
-            "UPDATE read_movies SET delisted = true, version = :version "
-            "WHERE tmdb_id = :tmdb_id RETURNING genre_ids, counts_seq, detail_complete"),
-            {"tmdb_id": int(event.aggregate_id), "version": event.aggregate_version}).one()
-        _count_genres(conn, row.genre_ids, -1)
+        row = conn.execute(_DELIST, {"tmdb_id": int(event.aggregate_id),
+                                     "version": event.aggregate_version}).one()
+        if not row.was_delisted:            # a second delisting uncounts nothing
+            _count_genres(conn, row.genre_ids, -1)
         return _movie_puts(int(event.aggregate_id), "", "", True, row.detail_complete,
                            docs.document_version(event.aggregate_version, row.counts_seq))
 
@@ -342,8 +363,8 @@ class MoviesFold:
             raise LookupError(f"movie {event.aggregate_id} is not in read_movies")
         row = state.row
         if kind == "MovieDelisted":
-            return state.moved({**row, "delisted": True, "version": version},
-                               sorted(set(row["genre_ids"])), -1)
+            lost = [] if row["delisted"] else sorted(set(row["genre_ids"]))
+            return state.moved({**row, "delisted": True, "version": version}, lost, -1)
         changes = event.payload["changes"]
         fields = updated_fields(row["fields"], changes)
         delisted = changes.get("delisted", row["delisted"])
@@ -361,7 +382,11 @@ class MoviesFold:
                             event.payload["detail_complete"], event.aggregate_version)
         kept = state.row if state else {"recommendations": [], "similar": []}
         row.update({name: kept[name] for name in ("recommendations", "similar")})
-        return (state or MovieState({})).moved(row, sorted(set(fields["genre_ids"])), +1)
+        if state is None:
+            return MovieState({}).moved(row, sorted(set(fields["genre_ids"])), +1)
+        lost, gained = genre_moves(state.row["fields"]["genre_ids"], state.row["delisted"],
+                                   fields["genre_ids"], False)
+        return state.moved(row, lost, -1).moved(row, gained, +1)
 
     def save(self, conn: Connection, states: dict[str, MovieState]) -> None:
         conn.execute(_SAVE_MOVIES, {"rows": json_rows([s.row for s in states.values()])})

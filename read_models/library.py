@@ -26,51 +26,86 @@ from read_models.movie_counters import MovieCounters
 log = logging.getLogger(__name__)
 
 # Each handler is one statement: the read row's change, the movie counter delta (for
-# favorites) and, in RETURNING, the person's counters as they were (the checkpoint lock
-# on this library serialises its events, so nothing else writes them meanwhile).
+# favorites) and, in RETURNING, the row as it was before (`old`, the empty row when
+# there was none) and the person's counters (the checkpoint lock on this library
+# serialises its events, so nothing else writes them meanwhile). Every statement moves
+# a row *to a state*: an add that meets its own row (an event applied twice) writes the
+# same row again, a change or removal of a row that is not there changes nothing, and
+# the counters and deltas move by the difference between the old row and the new one,
+# so the same event applied twice leaves the same tables. Only a delta that moves
+# something is written.
 _COUNTERS = "(SELECT counters FROM read_library_stats WHERE user_id = :user_id) AS counters"
-_DELTA = """, delta AS (INSERT INTO read_movie_counter_deltas (tmdb_id, favorites, rating_sum,
-                                                         ratings)
-    SELECT :tmdb_id, {favorites}, {sign} * coalesce(rating, 0), {sign} * (rating IS NOT NULL)::int
-    FROM changed)"""
+_OLD_FAVORITE = """old AS (SELECT rating, genre_ids, year FROM read_favorites
+                 WHERE user_id = :user_id AND tmdb_id = :tmdb_id)"""
+# Moves a movie's counters from the old favorite (if any) to the new one (if any).
+_DELTA = """delta AS (
+    INSERT INTO read_movie_counter_deltas (tmdb_id, favorites, rating_sum, ratings)
+    SELECT :tmdb_id, d.favorites, d.rating_sum, d.ratings FROM (SELECT
+        (SELECT count(*) FROM new) - (SELECT count(*) FROM old) AS favorites,
+        coalesce((SELECT sum(rating) FROM new), 0)
+            - coalesce((SELECT sum(rating) FROM old), 0) AS rating_sum,
+        (SELECT count(rating) FROM new) - (SELECT count(rating) FROM old) AS ratings) d
+    WHERE (d.favorites, d.rating_sum, d.ratings) <> (0, 0, 0))"""
+_WAS_FAVORITE = """(SELECT count(*) FROM old) AS had, (SELECT rating FROM old) AS old_rating,
+    (SELECT genre_ids FROM old) AS old_genre_ids, (SELECT year FROM old) AS old_year"""
 _ADD_FAVORITE = text(f"""
-    WITH changed AS (
-        INSERT INTO read_favorites (user_id, tmdb_id, rating, notes, added_at, updated_at,
-                                    genre_ids, year)
+    WITH {_OLD_FAVORITE},
+    new AS (
+        INSERT INTO read_favorites AS f (user_id, tmdb_id, rating, notes, added_at,
+                                         updated_at, genre_ids, year)
         VALUES (:user_id, :tmdb_id, :rating, :notes, :added_at, :added_at, :genre_ids, :year)
-        RETURNING rating, notes, added_at, updated_at){_DELTA.format(favorites=1, sign=1)}
-    SELECT changed.*, {_COUNTERS} FROM changed
+        ON CONFLICT (user_id, tmdb_id) DO UPDATE SET rating = EXCLUDED.rating,
+            notes = EXCLUDED.notes, added_at = EXCLUDED.added_at,
+            updated_at = EXCLUDED.updated_at, genre_ids = EXCLUDED.genre_ids,
+            year = EXCLUDED.year
+        RETURNING rating, notes, added_at, updated_at),
+    {_DELTA}
+    SELECT new.*, {_WAS_FAVORITE}, {_COUNTERS} FROM new
 """)
 _UPDATE_FAVORITE = text(f"""
-    WITH changed AS (
+    WITH {_OLD_FAVORITE},
+    new AS (
         UPDATE read_favorites SET rating = CASE WHEN :set_rating THEN :rating ELSE rating END,
             notes = CASE WHEN :set_notes THEN :notes ELSE notes END, updated_at = :updated_at
         WHERE user_id = :user_id AND tmdb_id = :tmdb_id
         RETURNING rating, notes, added_at, updated_at),
-    delta AS (INSERT INTO read_movie_counter_deltas (tmdb_id, favorites, rating_sum, ratings)
-        SELECT :tmdb_id, 0, :rating_delta, :ratings_delta WHERE :set_rating)
-    SELECT changed.*, {_COUNTERS} FROM changed
+    {_DELTA}
+    SELECT new.*, {_WAS_FAVORITE}, {_COUNTERS} FROM (SELECT 1) one LEFT JOIN new ON true
 """)
 _REMOVE_FAVORITE = text(f"""
-    WITH changed AS (
-        DELETE FROM read_favorites WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-        RETURNING rating, genre_ids, year){_DELTA.format(favorites=-1, sign=-1)}
-    SELECT changed.*, {_COUNTERS} FROM changed
+    WITH {_OLD_FAVORITE},
+    new AS (SELECT rating FROM old WHERE false),
+    gone AS (DELETE FROM read_favorites WHERE user_id = :user_id AND tmdb_id = :tmdb_id),
+    {_DELTA}
+    SELECT {_WAS_FAVORITE}, {_COUNTERS}
 """)
+_OLD_WATCHLIST_ITEM = """old AS (SELECT watched FROM read_watchlist
+                 WHERE user_id = :user_id AND tmdb_id = :tmdb_id)"""
+_WAS_ON_WATCHLIST = "(SELECT count(*) FROM old) AS had, (SELECT watched FROM old) AS was_watched"
 _ADD_TO_WATCHLIST = text(f"""
-    INSERT INTO read_watchlist (user_id, tmdb_id, added_at, watched, watched_at, genre_ids,
-                                year)
-    VALUES (:user_id, :tmdb_id, :added_at, :watched, :watched_at, :genre_ids, :year)
-    RETURNING added_at, watched, watched_at, {_COUNTERS}
+    WITH {_OLD_WATCHLIST_ITEM},
+    new AS (
+        INSERT INTO read_watchlist (user_id, tmdb_id, added_at, watched, watched_at,
+                                    genre_ids, year)
+        VALUES (:user_id, :tmdb_id, :added_at, :watched, :watched_at, :genre_ids, :year)
+        ON CONFLICT (user_id, tmdb_id) DO UPDATE SET added_at = EXCLUDED.added_at,
+            watched = EXCLUDED.watched, watched_at = EXCLUDED.watched_at,
+            genre_ids = EXCLUDED.genre_ids, year = EXCLUDED.year
+        RETURNING added_at, watched, watched_at)
+    SELECT new.*, {_WAS_ON_WATCHLIST}, {_COUNTERS} FROM new
 """)
 _MARK_WATCHED = text(f"""
-    UPDATE read_watchlist SET watched = :watched, watched_at = :watched_at
-    WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-    RETURNING added_at, watched, watched_at, {_COUNTERS}
+    WITH {_OLD_WATCHLIST_ITEM},
+    new AS (
+        UPDATE read_watchlist SET watched = :watched, watched_at = :watched_at
+        WHERE user_id = :user_id AND tmdb_id = :tmdb_id
+        RETURNING added_at, watched, watched_at)
+    SELECT new.*, {_WAS_ON_WATCHLIST}, {_COUNTERS} FROM (SELECT 1) one LEFT JOIN new ON true
 """)
 _REMOVE_FROM_WATCHLIST = text(f"""
-    DELETE FROM read_watchlist WHERE user_id = :user_id AND tmdb_id = :tmdb_id
-    RETURNING watched, {_COUNTERS}
+    WITH {_OLD_WATCHLIST_ITEM},
+    gone AS (DELETE FROM read_watchlist WHERE user_id = :user_id AND tmdb_id = :tmdb_id)
+    SELECT {_WAS_ON_WATCHLIST}, {_COUNTERS}
 """)
 _ONLY_COUNTERS = text(f"SELECT {_COUNTERS}")
 _SAVE_COUNTERS = text("""
@@ -102,6 +137,24 @@ def _watchlist_entry(row) -> str:
     return docs.watchlist_entry(row.added_at, row.watched, row.watched_at)
 
 
+def _refavorite(counters: dict, old, new: tuple | None) -> None:
+    """Moves the counters from the favorite as it was (`old.had`, `old.old_*`) to `new`
+    (rating, genre ids, year; None: no favorite)."""
+    if old.had:
+        stats.favorite(counters, old.old_rating, old.old_genre_ids, old.old_year, -1)
+    if new is not None:
+        stats.favorite(counters, *new, +1)
+
+
+def _rewatchlist(counters: dict, old, watched: bool | None) -> None:
+    """Moves the counters from the watchlist item as it was to one `watched` (None: no
+    item)."""
+    if old.had:
+        stats.watchlist_item(counters, old.was_watched, -1)
+    if watched is not None:
+        stats.watchlist_item(counters, watched, +1)
+
+
 def stats_document(conn: Connection, counters: dict[str, Any]) -> str:
     return docs.dump(stats.document(counters, genre_names(conn)))
 
@@ -128,36 +181,29 @@ class LibraryTable(PostgresProjection):
         row = conn.execute(_ADD_FAVORITE, {**self._key(event), "rating": p["rating"],
                                            "notes": p["notes"], "added_at": p["added_at"],
                                            "genre_ids": p["genre_ids"], "year": p["year"]}).one()
-        document = self._count(conn, event, row.counters, lambda c: stats.favorite(
-            c, p["rating"], p["genre_ids"], p["year"], +1))
+        document = self._count(conn, event, row.counters, lambda c: _refavorite(
+            c, row, (p["rating"], p["genre_ids"], p["year"])))
         return self._change(event, document, "fav", _favorite_entry(row), row.added_at)
 
     @handles("FavoriteUpdated")
     def favorite_updated(self, conn: Connection, event: Envelope) -> EntryChange:
         p = event.payload
-        changes, previous = p["changes"], p["previous"]
-        old, new = previous.get("rating"), changes.get("rating")
+        changes = p["changes"]
         row = conn.execute(_UPDATE_FAVORITE, {
-            **self._key(event), "set_rating": "rating" in changes, "rating": new,
-            "set_notes": "notes" in changes, "notes": changes.get("notes"),
-            "updated_at": p["updated_at"], "rating_delta": (new or 0) - (old or 0),
-            "ratings_delta": int(new is not None) - int(old is not None)}).one()
-        document = self._count(conn, event, row.counters,
-                               lambda c: self._rerate(c, changes, previous))
+            **self._key(event), "set_rating": "rating" in changes,
+            "rating": changes.get("rating"), "set_notes": "notes" in changes,
+            "notes": changes.get("notes"), "updated_at": p["updated_at"]}).one()
+        if not row.had:             # nothing to change: the row is not there
+            return self.unhandled(conn, event)
+        document = self._count(conn, event, row.counters, lambda c: _refavorite(
+            c, row, (row.rating, row.old_genre_ids, row.old_year)))
         return self._change(event, document, "fav", _favorite_entry(row), row.added_at)
 
     @handles("FavoriteRemoved")
     def favorite_removed(self, conn: Connection, event: Envelope) -> EntryChange:
         row = conn.execute(_REMOVE_FAVORITE, self._key(event)).one()
-        document = self._count(conn, event, row.counters, lambda c: stats.favorite(
-            c, row.rating, row.genre_ids, row.year, -1))
+        document = self._count(conn, event, row.counters, lambda c: _refavorite(c, row, None))
         return self._change(event, document, "unfav")
-
-    @staticmethod
-    def _rerate(counters: dict, changes: dict, previous: dict) -> None:
-        if "rating" in changes:
-            stats.rate(counters, previous["rating"], -1)
-            stats.rate(counters, changes["rating"], +1)
 
     # --- watchlist ------------------------------------------------------------------
 
@@ -168,7 +214,7 @@ class LibraryTable(PostgresProjection):
             **self._key(event), "added_at": p["added_at"], "watched": p["watched"],
             "watched_at": p["watched_at"], "genre_ids": p["genre_ids"], "year": p["year"]}).one()
         document = self._count(conn, event, row.counters,
-                               lambda c: stats.watchlist_item(c, p["watched"], +1))
+                               lambda c: _rewatchlist(c, row, row.watched))
         return self._change(event, document, "wl", _watchlist_entry(row), row.added_at)
 
     @handles("WatchlistItemWatched", "WatchlistItemUnwatched")
@@ -177,15 +223,17 @@ class LibraryTable(PostgresProjection):
         row = conn.execute(_MARK_WATCHED, {
             **self._key(event), "watched": watched,
             "watched_at": event.payload["watched_at"] if watched else None}).one()
+        if not row.had:             # nothing to change: the item is not there
+            return self.unhandled(conn, event)
         document = self._count(conn, event, row.counters,
-                               lambda c: stats.watched(c, 1 if watched else -1))
+                               lambda c: _rewatchlist(c, row, row.watched))
         return self._change(event, document, "wl", _watchlist_entry(row), row.added_at)
 
     @handles("WatchlistItemRemoved")
     def watchlist_item_removed(self, conn: Connection, event: Envelope) -> EntryChange:
         row = conn.execute(_REMOVE_FROM_WATCHLIST, self._key(event)).one()
         document = self._count(conn, event, row.counters,
-                               lambda c: stats.watchlist_item(c, row.watched, -1))
+                               lambda c: _rewatchlist(c, row, None))
         return self._change(event, document, "unwl")
 
     def unhandled(self, conn: Connection, event: Envelope) -> EntryChange:

@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 
+from adapters.db.engine import forget_inherited_pools
 from read_models.bulk import Applied, BulkApplier
 from adapters.messaging.envelope import Envelope
 from read_models.framework import Projection
@@ -188,9 +189,10 @@ _SNAPSHOT_ID = re.compile(r"^[0-9A-F-]+$")
 def _worker(messages, url, shadow: Callable[[], Engine], projections: list[Projection],
             snapshot: str, page_size: int) -> None:
     """In a forked process: the parent's connections are never touched here (engines of
-    its own, NullPool), and it ends with os._exit (multiprocessing's), closing nothing
-    of the parent's."""
+    its own, NullPool, and every inherited pool emptied first), and it ends with os._exit
+    (multiprocessing's), closing nothing of the parent's."""
     started = time.perf_counter()
+    forget_inherited_pools()
     try:
         if not _SNAPSHOT_ID.match(snapshot):
             raise ValueError(f"unexpected snapshot id {snapshot!r}")

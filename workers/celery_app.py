@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import Celery
 from celery.schedules import crontab  # noqa: F401  (used by schedules added later)
+from celery.signals import worker_process_init
 
+from movienexus.bootstrap import after_fork
 from movienexus.config import Settings, load
 from adapters.messaging import topology
 
@@ -61,6 +63,13 @@ def sweep_entries(settings: Settings) -> dict:
                     "routing_key": topology.sweep_routing_key(lane),
                     "expires": settings.sweep_every}}
         for lane in topology.LANES}
+
+
+@worker_process_init.connect
+def forget_the_parents_connections(**_kwargs) -> None:
+    """A pool process is forked from the worker's main process, also later, to replace
+    one that died: whatever connection the main process held must not be shared."""
+    after_fork()
 
 
 celery_app = make_celery(load())
