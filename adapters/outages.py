@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import random
+import smtplib
 
 from prometheus_client import Counter
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,41 @@ def store_of(exc: BaseException) -> str:
         if module.startswith(prefix):
             return store
     return "unknown"
+
+
+# SQLSTATE classes and codes that mean the server is gone or refusing connections:
+# 08 connection exceptions, 57P01..57P03 shutdown / cannot connect now, 53300 too many
+# connections. Everything else (a constraint, a deadlock, a serialization failure, a
+# bad statement) is an answer from a working server: the event's own failure.
+_OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+_STORE_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError,
+               smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True only when a store is really unreachable: a lost or refused connection, not
+    an error a working store answered with (a UniqueViolation is a defect, and waiting
+    for the store to come back would never end it)."""
+    if isinstance(exc, _STORE_DOWN):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is None:        # no server's answer: a connection that failed or closed
+        return str(exc.orig).startswith("connection")
+    return sqlstate.startswith(_OUTAGE_SQLSTATES)
+
+
+def describe(exc: BaseException) -> str:
+    """The exception's class (and the driver's, under SQLAlchemy's) and first line: what
+    an operator needs to tell an outage from a defect."""
+    orig = getattr(exc, "orig", None)
+    kind = type(exc).__name__ + (f"({type(orig).__module__}.{type(orig).__name__})"
+                                 if orig is not None else "")
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{kind}: {first[:200]}"
 
 
 def count_outage(process: str, exc: BaseException) -> None:

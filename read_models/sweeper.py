@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DBAPIError
-
 from redis.exceptions import RedisError
+
+from adapters.outages import describe, is_outage
 
 from adapters.messaging.topology import lane_of
 from read_models.runner import ProjectionRunner, applied_key
@@ -141,8 +141,6 @@ class CatchUpSweeper:
         try:
             self.runner.catch_up(aggregate_type, aggregate_id)
             report.repaired += 1
-        except (DBAPIError, RedisError) as exc:
-            report.store_down = True
-            report.failed[f"{aggregate_type}:{aggregate_id}"] = repr(exc)[:200]
         except Exception as exc:  # noqa: BLE001 (poison: the live path dead-letters it)
-            report.failed[f"{aggregate_type}:{aggregate_id}"] = repr(exc)[:200]
+            report.store_down = report.store_down or is_outage(exc)
+            report.failed[f"{aggregate_type}:{aggregate_id}"] = describe(exc)

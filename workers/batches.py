@@ -3,10 +3,11 @@
 A gap never holds an event back (the projections read missing events from the log).
 An aggregate whose event fails is blocked for the rest of the batch: its later
 events wait with it, so order per aggregate holds, while every other aggregate in
-the batch goes on. A store that is down stops the batch: all of it comes back."""
+the batch goes on. A store that is unreachable stops the batch: all of it comes back."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome
@@ -23,7 +24,7 @@ class BatchResult:
 
 
 def apply_batch(runner: ProjectionRunner, envelopes: list[Envelope],
-                transient_errors: tuple[type[Exception], ...]) -> BatchResult:
+                is_outage: Callable[[BaseException], bool]) -> BatchResult:
     result, blocked = BatchResult(), set()
     for envelope in sorted(envelopes, key=lambda e: e.position):
         if result.transient or envelope.aggregate_id in blocked:
@@ -31,11 +32,11 @@ def apply_batch(runner: ProjectionRunner, envelopes: list[Envelope],
             continue
         try:
             outcome = runner.apply(envelope)
-        except transient_errors as exc:
-            result.transient = exc
-            result.waiting.append(envelope)
-            continue
-        except Exception as exc:  # noqa: BLE001 (recorded; retried, then dead-lettered)
+        except Exception as exc:  # noqa: BLE001 (an outage waits; anything else is
+            if is_outage(exc):    # retried, then dead-lettered)
+                result.transient = exc
+                result.waiting.append(envelope)
+                continue
             result.failed[envelope.event_id] = exc
             blocked.add(envelope.aggregate_id)
             result.waiting.append(envelope)

@@ -15,7 +15,7 @@ from catalog_sync.related import refresh_relations_of
 from movienexus.bootstrap import bootstrap
 from adapters.messaging import topology
 from workers.retry_policy import failure_delay
-from workers.tasks import TRANSIENT
+from adapters.outages import describe, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,10 @@ def recommend(self: Task, user_id: str) -> str:
     try:
         container.request_recommendations.clear(user_id)  # a change from now on asks again
         found = container.recommender.recompute(user_id)
-    except TRANSIENT as exc:
-        log.warning("recommendations waiting for a store: %r", exc)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        log.warning("recommendations waiting for a store: %s", describe(exc))
         raise self.retry(args=(user_id,), countdown=failure_delay(3, 1.0, cap=60.0))
     return f"{len(found)} recommendations"
 

@@ -8,6 +8,8 @@ from celery import shared_task
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
 
+from adapters.outages import describe, is_outage
+
 from adapters.messaging.topology import SWEEP_TASK
 from movienexus.bootstrap import bootstrap
 
@@ -19,5 +21,7 @@ def sweep(lane: str) -> str:
     try:
         return bootstrap().sweeper(lane).sweep().summary()
     except (DBAPIError, RedisError) as exc:
-        log.warning("sweep of %s skipped, a store is down: %r", lane, exc)
+        if not is_outage(exc):
+            raise               # a defect, not an outage: Celery logs it with its trace
+        log.warning("sweep of %s skipped, a store is down: %s", lane, describe(exc))
         return "skipped: a store is down"

@@ -3,8 +3,10 @@
 A gap in an aggregate's versions is repaired from the event log by the projections
 themselves, so nothing here waits on the broker for a missing event. An event that
 keeps failing for its own reasons (poison) is retried with backoff and jitter, then
-recorded in the dead-letter store with its error; a store that is down is waited for,
-however long it takes. Neither blocks the events behind it in the queue.
+recorded in the dead-letter store with its error; a store that is really unreachable
+(`adapters.outages.is_outage`: a lost or refused connection, never an error a working
+store answered with) is waited for, however long it takes. Neither blocks the events
+behind it in the queue. Every retry logs the exception's class.
 """
 from __future__ import annotations
 
@@ -13,23 +15,15 @@ import smtplib
 import traceback
 
 from celery import Task, shared_task
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.messaging import dead_letters, topology
 from adapters.messaging.envelope import Envelope
-from adapters.outages import count_outage
+from adapters.outages import count_outage, describe, is_outage
 from movienexus.bootstrap import bootstrap
 from workers.batches import apply_batch
 from workers.retry_policy import failure_delay, outage_delay
 
 log = logging.getLogger(__name__)
-
-# A store that is down is not the event's fault: wait for it, however long it takes.
-TRANSIENT = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError,
-             ConnectionError, TimeoutError, smtplib.SMTPConnectError,
-             smtplib.SMTPServerDisconnected)
 
 
 @shared_task(name=topology.PROJECT_TASK, bind=True, max_retries=None)
@@ -50,18 +44,20 @@ def project_batch(self: Task, envelopes: list[dict],
     per event, and one aggregate's events in a batch are applied in order."""
     container, failures = bootstrap(), dict(failures or {})
     result = apply_batch(container.projection_runner,
-                         [Envelope.from_dict(e) for e in envelopes], TRANSIENT)
+                         [Envelope.from_dict(e) for e in envelopes], is_outage)
     waiting = _dead_letter_exhausted(result, failures,
                                      container.settings.projection_max_retries)
     summary = f"applied {result.applied} ({result.repaired} after a gap)"
     if not waiting:
         return summary
     if result.transient:
-        log.warning("projections waiting for a store (%d events back in the queue): %r",
-                    len(waiting), result.transient)
+        log.warning("projections waiting for a store (%d events back in the queue): %s",
+                    len(waiting), describe(result.transient))
         count_outage("worker", result.transient)
         delay = outage_delay(self.request.retries)
     else:
+        log.warning("projections failed (%d events back in the queue): %s", len(waiting),
+                    "; ".join(sorted({describe(exc) for exc in result.failed.values()})))
         delay = failure_delay(max(failures.values(), default=1) - 1,
                               container.settings.projection_retry_backoff)
     raise self.retry(args=([e.to_dict() for e in waiting],), kwargs={"failures": failures},
@@ -106,14 +102,15 @@ def beat_heartbeat() -> None:
 def _retry_or_dead_letter(task: Task, subscriber: str, event: Envelope, failures: int,
                           exc: Exception) -> str:
     settings = bootstrap().settings
-    if isinstance(exc, TRANSIENT):
-        log.warning("%s waiting for a store: %r", subscriber, exc)
+    if is_outage(exc):
+        log.warning("%s waiting for a store: %s", subscriber, describe(exc))
         count_outage("worker", exc)
         raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures},
                          countdown=outage_delay(task.request.retries))
     if failures >= settings.projection_max_retries:
         return _dead_letter(event, subscriber, failures + 1, _describe(exc))
-    log.warning("%s failed on %s (try %d): %r", subscriber, event.event_id, failures + 1, exc)
+    log.warning("%s failed on %s (try %d): %s", subscriber, event.event_id, failures + 1,
+                describe(exc))
     raise task.retry(args=(event.to_dict(),), kwargs={"failures": failures + 1},
                      countdown=failure_delay(failures, settings.projection_retry_backoff))
 

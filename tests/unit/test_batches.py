@@ -31,20 +31,20 @@ def event(aggregate: str, version: int, position: int) -> Envelope:
 
 def test_a_batch_is_applied_in_position_order():
     runner = VersionTrackingRunner()
-    result = apply_batch(runner, [event("a", 2, 2), event("a", 1, 1), event("b", 1, 3)], ())
+    result = apply_batch(runner, [event("a", 2, 2), event("a", 1, 1), event("b", 1, 3)], lambda _exc: False)
     assert result.applied == 3 and runner.applied == {"a": 2, "b": 1}
 
 
 def test_an_event_after_a_gap_is_applied_at_once():
     runner = VersionTrackingRunner()
-    result = apply_batch(runner, [event("a", 2, 5), event("a", 3, 6), event("b", 1, 7)], ())
+    result = apply_batch(runner, [event("a", 2, 5), event("a", 3, 6), event("b", 1, 7)], lambda _exc: False)
     assert not result.waiting and result.repaired == 1
     assert runner.applied == {"a": 3, "b": 1}
 
 
 def test_a_failing_event_is_recorded_and_its_successors_wait():
     runner = VersionTrackingRunner(poison={"a1"})
-    result = apply_batch(runner, [event("a", 1, 1), event("a", 2, 2), event("b", 1, 3)], ())
+    result = apply_batch(runner, [event("a", 1, 1), event("a", 2, 2), event("b", 1, 3)], lambda _exc: False)
     assert list(result.failed) == ["a1"]
     assert [e.event_id for e in result.waiting] == ["a1", "a2"]
     assert runner.applied == {"b": 1}
@@ -58,5 +58,5 @@ def test_a_transient_error_marks_the_batch_for_a_patient_retry():
         def apply(self, envelope):
             raise Down()
 
-    result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)], (Down,))
+    result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)], lambda exc: isinstance(exc, Down))
     assert isinstance(result.transient, Down) and not result.failed and len(result.waiting) == 2
