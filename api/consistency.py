@@ -3,15 +3,18 @@ back waits (bounded) for that write. A person's own reads (`@own_read`) also wai
 that person's own last writes, by any of their sessions, with no token sent."""
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 
 import logging
 
 from flask import Flask, g, request
 from flask_jwt_extended import get_jwt
 from flask_smorest import abort
+from prometheus_client import Counter
 from redis.exceptions import RedisError
 
+from adapters.messaging import dead_letters
+from adapters.outages import describe, is_outage
 from api.context import container
 from domain.ports import CommitResult
 from read_models.consistency import (ConsistencyToken, MalformedToken, names_a_write,
@@ -19,6 +22,13 @@ from read_models.consistency import (ConsistencyToken, MalformedToken, names_a_w
 
 HEADER = "X-Consistency-Token"
 log = logging.getLogger(__name__)
+# A person's own read whose catch-up met an event that fails to project: the read
+# answers what is projected, with X-Consistency: stale (never a 500).
+OWN_READ_FAILURES = Counter(
+    "own_read_catch_up_failures_total",
+    "Own reads whose catch-up met an event that failed to project (answered stale)",
+    ["aggregate_type"])
+_CONTENTION = "40"      # SQLSTATE class: a deadlock or serialization failure, not poison
 
 
 def token_headers(commit: CommitResult) -> dict[str, str]:
@@ -65,24 +75,57 @@ def _wait_for_token() -> None:
 
 
 def _wait_for_own_writes() -> None:
-    c, claims = container(), get_jwt()
+    claims = get_jwt()
+    own_writes_first(claims["sub"], claims["sid"])
+
+
+def own_writes_first(user_id: str, session_id: str | None = None) -> None:
+    """The caller's own last writes brought into the read models (waited for, else
+    projected here); sets X-Consistency: fresh, or stale when one fails to project."""
+    c = container()
+    catch_up = partial(catch_up_own, c)
     try:
-        waited = c.own_writes.wait(claims["sub"], c.settings.own_write_wait_seconds,
-                                   _catch_up)
+        consistency = c.own_writes.wait(user_id, c.settings.own_write_wait_seconds, catch_up)
     except RedisError:      # no record to ask: bring the caller's own aggregates up to date
-        for aggregate in (("user", claims["sub"]), ("session", claims["sid"])):
-            _catch_up(*aggregate)
-        waited = True
-    if waited:
-        g.consistency = "fresh"
+        caught_up = [catch_up(kind, aggregate_id) for kind, aggregate_id in (
+            ("user", user_id), ("session", session_id), ("library", user_id))
+            if aggregate_id]
+        consistency = "fresh" if all(caught_up) else "stale"
+    if consistency:
+        g.consistency = consistency
 
 
-def _catch_up(aggregate_type: str, aggregate_id: str) -> None:
-    """Projects one aggregate here, from the log (its Redis copies too, if Redis is up)."""
+def catch_up_own(c, aggregate_type: str, aggregate_id: str) -> bool:
+    """Projects one aggregate here, from the log (its Redis copies too, if Redis is up).
+    False when an event of it fails to project: logged, counted in /metrics and handed
+    to the dead letters (once, however many reads meet it); the read then answers what
+    is projected. A store that is down still raises (the API's 503)."""
     try:
-        container().projection_runner.catch_up(aggregate_type, aggregate_id)
+        c.projection_runner.catch_up(aggregate_type, aggregate_id)
     except RedisError as exc:
         log.warning("caught up %s %s without Redis: %r", aggregate_type, aggregate_id, exc)
+    except Exception as exc:  # noqa: BLE001 (a projection's failure is never the reader's)
+        if is_outage(exc):
+            raise
+        _failed_catch_up(c, aggregate_type, aggregate_id, exc)
+        return False
+    return True
+
+
+def _failed_catch_up(c, aggregate_type: str, aggregate_id: str, exc: Exception) -> None:
+    OWN_READ_FAILURES.labels(aggregate_type).inc()
+    log.error("own read of %s %s answered stale: its catch-up failed: %s",
+              aggregate_type, aggregate_id, describe(exc))
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if sqlstate.startswith(_CONTENTION):
+        return                  # contention, not poison: the workers will apply it
+    try:
+        failing = c.projection_runner.first_unapplied(aggregate_type, aggregate_id)
+        if failing is not None:
+            dead_letters.record(c.engine, "projections", failing, describe(exc), 1)
+    except Exception:  # noqa: BLE001 (the read answers anyway; the workers retry it)
+        log.exception("could not dead-letter the failing event of %s %s",
+                      aggregate_type, aggregate_id)
 
 
 def install(app: Flask) -> None:

@@ -21,6 +21,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Iterable
 from urllib.parse import unquote_plus
 
@@ -28,6 +29,7 @@ import jwt
 from werkzeug.http import parse_accept_header, parse_etags
 
 from api import compression
+from api.consistency import catch_up_own
 from api.cors import HotCors
 from api.inputs import MAX_QUERY_BYTES
 from api.metrics import REQUEST_LATENCY
@@ -222,9 +224,9 @@ class HotReads:
             raise Declined
         if not found.behind:
             return user_id, None, extra
-        c.own_writes.wait(user_id, c.settings.own_write_wait_seconds, self._catch_up,
-                          found.behind)
-        return user_id, "fresh", None
+        consistency = c.own_writes.wait(user_id, c.settings.own_write_wait_seconds,
+                                        partial(catch_up_own, c), found.behind)
+        return user_id, consistency, None
 
     def _claims(self, environ: Environ) -> tuple[str, str]:
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
@@ -254,9 +256,6 @@ class HotReads:
             self._tokens.pop(next(iter(self._tokens)))
         self._tokens[token] = claims
         return claims
-
-    def _catch_up(self, aggregate_type: str, aggregate_id: str) -> None:
-        self.container.projection_runner.catch_up(aggregate_type, aggregate_id)
 
     # --- handlers -----------------------------------------------------------------------
 

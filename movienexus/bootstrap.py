@@ -124,7 +124,8 @@ class Container:
 
     @cached_property
     def request_recommendations(self) -> Callable[[str], None]:
-        """Asks the workers (debounced per person) to recompute recommendations."""
+        """Asks the workers to recompute a person's recommendations (at once, then at most
+        every RECOMMENDATIONS_DELAY_SECONDS)."""
         from workers.dispatch import recommendations_sender
         return recommendation_requests(self.redis, recommendations_sender(self.settings),
                                        self.settings.recommendations_delay_seconds)

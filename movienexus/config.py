@@ -156,8 +156,9 @@ class Settings:
     # "false" sends every request through the Flask app (same answers, slower).
     hot_reads_enabled: bool = field(
         default_factory=lambda: _env("HOT_READS", "true").lower() != "false")
-    # Library: how long after a person's first library change their recommendations are
-    # recomputed (later changes within it join that run), and the period of the beat
+    # Library: a person's recommendations are recomputed at their first library change,
+    # then at most once per this many seconds (later changes join the next run); and the
+    # period of the beat
     # fold of movie counter deltas (a safety net: each favorite event folds them too).
     recommendations_delay_seconds: float = field(
         default_factory=lambda: _float("RECOMMENDATIONS_DELAY_SECONDS", 30.0))

@@ -31,3 +31,31 @@ class DebouncedAsk:
 
     def clear(self, subject: str = "") -> None:
         self.redis.delete(self.key_of(subject))
+
+
+class ThrottledAsk(DebouncedAsk):
+    """At most one piece of work per subject every `delay` seconds, the first at once
+    (the leading edge): an ask after a quiet spell sends the work now; asks while it is
+    cooling down send one more, due when the cool-down ends, so the last change is
+    never left out. The work's `clear` starts the cool-down."""
+
+    def cooldown_key(self, subject: str = "") -> str:
+        return f"{self.key_of(subject)}:cooldown"
+
+    def __call__(self, subject: str = "") -> None:
+        if self.redis.set(self.key_of(subject), "1", nx=True, px=self.ttl_ms):
+            self.send(subject, self._due_in(subject))
+
+    def flagged(self, newly_set: bool, subject: str = "") -> None:
+        if newly_set:
+            self.send(subject, self._due_in(subject))
+
+    def clear(self, subject: str = "") -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.delete(self.key_of(subject))
+        pipe.set(self.cooldown_key(subject), "1", px=max(1, int(self.delay * 1000)))
+        pipe.execute()
+
+    def _due_in(self, subject: str) -> float:
+        """Seconds until the cool-down ends (0: none is running)."""
+        return max(0, self.redis.pttl(self.cooldown_key(subject))) / 1000

@@ -68,19 +68,21 @@ class OwnWrites:
         """The person's written aggregates the read models have not reached yet."""
         return aggregates(self._behind(keys=[key(user_id)]))
 
-    def wait(self, user_id: str, timeout: float, catch_up: Callable[[str, str], object],
-             behind: list[Aggregate] | None = None) -> bool:
+    def wait(self, user_id: str, timeout: float, catch_up: Callable[[str, str], bool],
+             behind: list[Aggregate] | None = None) -> str | None:
         """Waits (1 ms, backing off to 10 ms) for the person's own writes; whatever is
-        still behind at the deadline is projected here and now. True if it waited.
-        `behind`: what a script that read it with other things found (api/hot_reads.py)."""
+        still behind at the deadline is projected here and now (`catch_up`: False if
+        that failed). None if there was nothing to wait for, else "fresh", or "stale"
+        when a catch-up failed. `behind`: what a script that read it with other things
+        found (api/hot_reads.py)."""
         behind = self.behind(user_id) if behind is None else behind
         if not behind:
-            return False
+            return None
         deadline, pause = time.monotonic() + timeout, 0.001
         while behind and time.monotonic() < deadline:
             time.sleep(pause)
             pause = min(pause * 2, 0.01)
             behind = self.behind(user_id)
-        for aggregate_type, aggregate_id in behind:
-            catch_up(aggregate_type, aggregate_id)
-        return True
+        caught_up = [catch_up(aggregate_type, aggregate_id)
+                     for aggregate_type, aggregate_id in behind]
+        return "fresh" if all(caught_up) else "stale"

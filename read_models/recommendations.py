@@ -12,8 +12,9 @@ Each is scaled to [0, 1]; the score is their weighted sum. What the person favor
 has on their watchlist is never a candidate (and is skipped again at read time, so a
 movie favorited a moment ago never shows). Each item keeps its two strongest reasons.
 
-A library event asks for a recomputation (debounced per person: one within
-RECOMMENDATIONS_DELAY_SECONDS of the first change); the read is then one Redis script.
+A library event asks for a recomputation (throttled per person: the first change at
+once, later ones at most every RECOMMENDATIONS_DELAY_SECONDS, the last one always
+included); the read is then one Redis script.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from redis import Redis
 from sqlalchemy import Engine, text
 
 from read_models import library_documents as docs
-from read_models.debounce import DebouncedAsk
+from read_models.debounce import ThrottledAsk
 from read_models.library_redis import LibraryDocuments
 from read_models.movie_documents import genre_name
 
@@ -283,9 +284,10 @@ def recommendation_entry(score_: float, reasons: list[str]) -> str:
 
 
 def recommendation_requests(redis: Redis, send: Callable[[str, float], None],
-                            delay: float) -> DebouncedAsk:
-    """One recomputation per person within `delay` seconds of their first change."""
-    return DebouncedAsk(redis, due_key, send, delay)
+                            delay: float) -> ThrottledAsk:
+    """A person's first change recomputes at once; later ones at most every `delay`
+    seconds (the last change always included)."""
+    return ThrottledAsk(redis, due_key, send, delay)
 
 
 def due_key(user_id: str) -> str:

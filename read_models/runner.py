@@ -1,10 +1,10 @@
 """Applies one event to every projection that follows its aggregate, in order."""
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from adapters.messaging.envelope import Envelope
-from adapters.messaging.event_log import latest_envelope
+from adapters.messaging.event_log import envelopes_between, latest_envelope
 from read_models.framework import Outcome, Projection
 from read_models.redis_docs import RedisDocuments
 
@@ -14,6 +14,12 @@ def applied_key(aggregate_type: str, aggregate_id: str) -> str:
 
 
 LAST_POSITION_KEY = "applied:last-position"
+_LOWEST_CHECKPOINT = text("""
+    SELECT coalesce(min(coalesce(c.version, 0)), 0)
+    FROM unnest(CAST(:projections AS text[])) AS p(name)
+    LEFT JOIN projection_checkpoints c
+           ON c.projection = p.name AND c.aggregate_id = :aggregate_id
+""")
 
 
 class ProjectionRunner:
@@ -44,3 +50,13 @@ class ProjectionRunner:
         with self.engine.connect() as conn:
             latest = latest_envelope(conn, aggregate_type, aggregate_id)
         return self.apply(latest) if latest else Outcome.DUPLICATE
+
+    def first_unapplied(self, aggregate_type: str, aggregate_id: str) -> Envelope | None:
+        """The aggregate's first event some projection has not applied (what a failed
+        catch-up stopped at); None when every projection is up to date."""
+        names = [p.name for p in self.projections if aggregate_type in p.follows]
+        with self.engine.connect() as conn:
+            applied = conn.execute(_LOWEST_CHECKPOINT, {
+                "projections": names, "aggregate_id": aggregate_id}).scalar_one()
+            found = envelopes_between(conn, aggregate_type, aggregate_id, applied, applied + 2)
+        return found[0] if found else None

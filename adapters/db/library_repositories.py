@@ -1,5 +1,6 @@
-"""The library repository: the root row is version-guarded like every aggregate's; the
-entries a command changed are written (or deleted) in the same transaction."""
+"""The library repository: the root row is locked when loaded (a person's writes are
+serialised) and version-guarded like every aggregate's; the entries a command changed
+are written (or deleted) in the same transaction."""
 from __future__ import annotations
 
 from sqlalchemy import Table, delete, select
@@ -17,7 +18,11 @@ class SqlLibraryRepository(RowMapper, LibraryRepository):
     columns = ()
 
     def get(self, user_id: str, tmdb_id: int) -> Library | None:
-        root = self._one(self.table.c.id == user_id)
+        """Locks the library's row until the transaction ends: a person's writes queue
+        here one after another instead of racing for the next version (writes to
+        different movies never conflict in meaning, so none of them must fail)."""
+        root = self.connection.execute(select(self.table).where(
+            self.table.c.id == user_id).with_for_update()).mappings().first()
         if root is None:
             return None
         library = Library(id=user_id, version=root["version"])

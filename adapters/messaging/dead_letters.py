@@ -1,15 +1,27 @@
 """The dead-letter store: events a subscriber gave up on, with the error, for ops."""
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.tables import dead_letters
 
 
+_ONCE = text("SELECT pg_advisory_xact_lock(hashtext('dead-letter:' || :subscriber || :event_id))")
+
+
 def record(engine: Engine, subscriber: str, envelope: Envelope, error: str,
-           attempts: int) -> int:
+           attempts: int) -> int | None:
+    """Once per event and subscriber while it is pending: a second failure of the same
+    event (another retry path, a read's catch-up) adds nothing. Returns the new row's
+    id, or None when the event was already dead-lettered."""
     with engine.begin() as conn:
+        conn.execute(_ONCE, {"subscriber": subscriber, "event_id": envelope.event_id})
+        if conn.execute(select(dead_letters.c.id).where(
+                dead_letters.c.subscriber == subscriber,
+                dead_letters.c.event_id == envelope.event_id,
+                dead_letters.c.replayed_at.is_(None))).first() is not None:
+            return None
         return conn.execute(insert(dead_letters).values(
             subscriber=subscriber, event_id=envelope.event_id,
             event_type=envelope.event_type, aggregate_type=envelope.aggregate_type,

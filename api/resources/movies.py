@@ -3,11 +3,11 @@ plus TMDb for a movie or search the catalog does not have yet)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint, abort
 
 from api import catalog_imports
-from api.consistency import consistent_read
+from api.consistency import consistent_read, own_writes_first
 from api.context import container
 from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consistent, \
@@ -153,11 +153,13 @@ class MovieById(MethodView):
     @consistent()
     def get(self, tmdb_id):
         """A movie's detail; an unknown-but-real TMDb id is imported on the spot. With a
-        token, `me` says what the caller's library holds of it."""
+        token, `me` says what the caller's library holds of it, their own last writes
+        included (an own read)."""
         body = detail_of(tmdb_id)
         user_id = caller_id()
         if user_id is None:
             return json_document(body)
+        own_writes_first(user_id, get_jwt()["sid"])
         me = library_queries.me_of_movie(container().library_reads, user_id, tmdb_id)
         response = json_document(library_docs.with_field(body, "me", me))
         response.vary.add("Authorization")

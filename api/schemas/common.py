@@ -21,6 +21,30 @@ class Text(fields.String):
         return text
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean, nothing else. marshmallow's `truthy`/`falsy` are membership tests,
+    and `1 in {True}` holds in Python: 1, 1.0 and 0 would pass as booleans."""
+
+    default_error_messages = {"invalid": "Not a boolean: send true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid")
+
+
+class QueryBoolean(fields.Boolean):
+    """A boolean in a query string: exactly `true` or `false`."""
+
+    default_error_messages = {"invalid": "Not a boolean: send true or false."}
+    _WORDS = {"true": True, "false": False}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and value in self._WORDS:
+            return self._WORDS[value]
+        raise self.make_error("invalid")
+
+
 class StrictSchema(Schema):
     """Unknown fields are refused, so a typo in a field name is a clear 422."""
 

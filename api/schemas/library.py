@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import PageQueryArgsSchema, PageSchema, StrictSchema, Text
+from api.schemas.common import (PageQueryArgsSchema, PageSchema, QueryBoolean, StrictBoolean,
+                                StrictSchema, Text)
 from api.schemas.movies import MAX_QUERY_LENGTH, MovieCardSchema
 from domain.library.model import MAX_NOTES, MAX_RATING, MIN_RATING
 from read_models.library_queries import FAVORITE_SORTS, WATCHLIST_SORTS
@@ -25,7 +26,7 @@ class FavoriteBodySchema(StrictSchema):
 
 
 class WatchlistBodySchema(StrictSchema):
-    watched = fields.Boolean(truthy={True}, falsy={False}, metadata={
+    watched = StrictBoolean(metadata={
         "description": "left out: a new item is unwatched, an existing one keeps its state"})
 
 
@@ -44,7 +45,7 @@ class FavoriteQueryArgsSchema(_ListQueryArgsSchema):
 
 
 class WatchlistQueryArgsSchema(_ListQueryArgsSchema):
-    watched = fields.Boolean()
+    watched = QueryBoolean(metadata={"description": "true or false"})
     sort = fields.String(load_default="-added_at",
                          validate=validate.OneOf(_choices(WATCHLIST_SORTS)))
 
