@@ -35,6 +35,7 @@ from read_models.runner import ProjectionRunner
 
 if TYPE_CHECKING:
     from read_models.rebuild import ReadModelRebuild
+    from read_models.verify import ReadModelVerify
     from read_models.caller_reads import CallerReads
     from read_models.own_writes import OwnWrites
     from read_models.sweeper import CatchUpSweeper
@@ -176,6 +177,11 @@ class Container:
     def read_model_rebuild(self) -> "ReadModelRebuild":
         from read_models.rebuild import ReadModelRebuild
         return ReadModelRebuild(self.engine, self.projection_runner_on)
+
+    def read_model_verify(self, workers: int = 2) -> "ReadModelVerify":
+        from read_models.verify import ReadModelVerify
+        return ReadModelVerify(self.engine, self.projection_runner_on, self.documents,
+                               self.movie_counters, workers)
 
     @cached_property
     def live_sessions(self) -> LiveSessions:

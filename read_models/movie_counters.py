@@ -83,6 +83,13 @@ return 0
 """
 
 
+def fold_rows(engine: Engine) -> list:
+    """Folds what is pending (up to FOLD_BATCH deltas) in the tables only; returns the
+    changed read_movies rows (`read-models verify` folds its fresh tables with it)."""
+    with engine.begin() as conn:
+        return conn.execute(_FOLD, {"batch": FOLD_BATCH}).mappings().all()
+
+
 def take_pending(conn: Connection, tmdb_id: int):
     """Deltas that came before the movie did (MoviesTable folds them into its row)."""
     return conn.execute(_TAKE_FOR_MOVIE, {"tmdb_id": tmdb_id}).one()
@@ -112,8 +119,7 @@ class MovieCounters:
     def fold(self) -> int:
         """Folds what is pending (up to FOLD_BATCH deltas); returns how many movies
         changed."""
-        with self.engine.begin() as conn:
-            rows = conn.execute(_FOLD, {"batch": FOLD_BATCH}).mappings().all()
+        rows = fold_rows(self.engine)
         puts = []
         for row in rows:
             if row["delisted"]:

@@ -131,15 +131,16 @@ def rebuilt_tables() -> list[str]:
                   if name.startswith("read_") or name == "projection_checkpoints")
 
 
-def shadow_engine(database_url: str) -> Engine:
+def shadow_engine(database_url: str, schema: str = SHADOW) -> Engine:
     """Writes go to the fresh tables; nothing there is served until the swap, whose
     commit is synchronous, so the chunks need not wait for their WAL flush."""
     url = make_url(database_url)
     return create_engine(url, poolclass=pool.NullPool, connect_args={
-        "options": f"-c search_path={SHADOW},public -c synchronous_commit=off"})
+        "options": f"-c search_path={schema},public -c synchronous_commit=off"})
 
 
-_BEHIND = text(f"""
+# Run on the shadow engine: its search_path finds the fresh checkpoints first.
+_BEHIND = text("""
     WITH last AS (
         SELECT aggregate_type, aggregate_id, max(aggregate_version) AS version
         FROM public.events GROUP BY aggregate_type, aggregate_id)
@@ -148,7 +149,7 @@ _BEHIND = text(f"""
     FROM last l
     JOIN unnest(CAST(:projections AS text[]), CAST(:types AS text[]))
          AS f(projection, aggregate_type) ON f.aggregate_type = l.aggregate_type
-    LEFT JOIN {SHADOW}.projection_checkpoints c
+    LEFT JOIN projection_checkpoints c
          ON c.projection = f.projection AND c.aggregate_id = l.aggregate_id
     WHERE coalesce(c.version, 0) < l.version
 """)
@@ -181,9 +182,9 @@ _BLOCKING = text("""
 
 class ReadModelRebuild:
     def __init__(self, engine: Engine, make_runner: Callable[[Engine], ProjectionRunner],
-                 page_size: int = PAGE_SIZE, workers: int = WORKERS):
+                 page_size: int = PAGE_SIZE, workers: int = WORKERS, schema: str = SHADOW):
         self.engine, self.make_runner, self.page_size = engine, make_runner, page_size
-        self.workers = workers
+        self.workers, self.schema = workers, schema   # where the fresh tables are made
         self.cursor = 0      # the position the log pass has read up to (tests watch it)
 
     def events_to_replay(self) -> int:
@@ -203,21 +204,43 @@ class ReadModelRebuild:
             finally:
                 guard.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REBUILD_LOCK})
 
-    def _rebuild(self, progress: Progress, warming: Progress, accept: bool) -> RebuildReport:
-        started, report = time.perf_counter(), RebuildReport()
+    def fold_log(self, report: RebuildReport, progress: Progress
+                 ) -> tuple[Engine, ProjectionRunner, BulkApplier]:
+        """Fresh tables in this rebuild's schema, with every event of one snapshot of the
+        log folded in: the engine that writes them, the projections on it, and the
+        applier that holds their checkpoints. On a failure the schema is dropped."""
         url = self.engine.url.render_as_string(hide_password=False)
         with report.phase("fresh tables"):
             self._create_shadow_tables()
-        shadow = shadow_engine(url)
+        shadow = shadow_engine(url, self.schema)
         runner = self.make_runner(shadow)
 
         def on_page(count: int, position: int) -> None:
             self._passed(report, count, position, progress)
-        applier = None
         try:
             with report.phase("log pass"), no_cyclic_gc():
-                applier = LogPass(self.engine, lambda: shadow_engine(url), runner.projections,
-                                  self.page_size, self.workers).run(on_page)
+                applier = LogPass(self.engine, lambda: shadow_engine(url, self.schema),
+                                  runner.projections, self.page_size,
+                                  self.workers).run(on_page)
+        except BaseException:
+            shadow.dispose()
+            self._drop_shadow()
+            raise
+        return shadow, runner, applier
+
+    def catch_up_rounds(self, shadow: Engine, applier: BulkApplier, report: RebuildReport,
+                        progress: Progress) -> None:
+        """What committed after the log pass's snapshot, read and applied, in rounds."""
+        self._catch_up_rounds(shadow, applier, report, progress)
+
+    def drop(self) -> None:
+        """Drops this rebuild's schema (its fresh tables)."""
+        self._drop_shadow()
+
+    def _rebuild(self, progress: Progress, warming: Progress, accept: bool) -> RebuildReport:
+        started, report = time.perf_counter(), RebuildReport()
+        shadow, runner, applier = self.fold_log(report, progress)
+        try:
             with report.phase("catch-up"):
                 self._catch_up_before_the_lock(shadow, applier, report, progress, accept)
             with report.phase("indexes"):
@@ -225,8 +248,7 @@ class ReadModelRebuild:
             with report.phase("locked: last catch-up and swap"):
                 self._swap_in(shadow, applier, report, progress, accept)
         except BaseException:
-            if applier is not None:
-                applier.close()
+            applier.close()
             self._drop_shadow()
             raise
         finally:
@@ -385,9 +407,9 @@ class ReadModelRebuild:
     def _create_shadow_tables(self) -> None:
         """Tables and their constraints only; the other indexes come after the load."""
         with self.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SHADOW}"))
-            translated = conn.execution_options(schema_translate_map={None: SHADOW})
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {self.schema}"))
+            translated = conn.execution_options(schema_translate_map={None: self.schema})
             for name in rebuilt_tables():
                 translated.execute(CreateTable(metadata.tables[name]))
 
@@ -396,7 +418,7 @@ class ReadModelRebuild:
         def build(index) -> None:
             with self.engine.begin() as conn:
                 conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-                conn.execution_options(schema_translate_map={None: SHADOW}).execute(
+                conn.execution_options(schema_translate_map={None: self.schema}).execute(
                     CreateIndex(index))
         indexes = [index for name in rebuilt_tables()
                    for index in metadata.tables[name].indexes]
@@ -404,23 +426,22 @@ class ReadModelRebuild:
             list(pool_of_builders.map(build, indexes))
         with self.engine.begin() as conn:
             for name in rebuilt_tables():
-                conn.execute(text(f"ANALYZE {SHADOW}.{name}"))
+                conn.execute(text(f"ANALYZE {self.schema}.{name}"))
 
     def _drop_shadow(self) -> None:
         try:
             with self.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE"))
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE"))
         except Exception:  # noqa: BLE001 (the next rebuild drops it first anyway)
-            log.exception("could not drop the %s schema", SHADOW)
+            log.exception("could not drop the %s schema", self.schema)
 
-    @staticmethod
-    def _swap(conn: Connection) -> None:
+    def _swap(self, conn: Connection) -> None:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {RETIRED}"))
         for name in rebuilt_tables():
             conn.execute(text(f"ALTER TABLE public.{name} SET SCHEMA {RETIRED}"))
-            conn.execute(text(f"ALTER TABLE {SHADOW}.{name} SET SCHEMA public"))
-        conn.execute(text(f"DROP SCHEMA {SHADOW}"))
+            conn.execute(text(f"ALTER TABLE {self.schema}.{name} SET SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA {self.schema}"))
 
     def _fill_redis(self, runner: ProjectionRunner, report: RebuildReport,
                     warming: Progress) -> None:

@@ -49,29 +49,11 @@ def warm(engine: Engine, documents: RedisDocuments, projections: Sequence[Projec
          blocklist: LiveSessions | None = None) -> Warmed:
     rows = written = 0
     with no_cyclic_gc(), engine.connect() as conn:
-        for batch in _batches(conn, select(read_users.c.user_id, read_users.c.doc,
-                                           read_users.c.version)):
-            written += documents.put_many((me_key(r.user_id), dump(r.doc), r.version)
-                                          for r in batch)
-            rows += len(batch)
-            progress(len(batch))
-        for batch in _batches(conn, select(read_movies.c.tmdb_id, read_movies.c.card,
-                                           read_movies.c.detail, read_movies.c.delisted,
-                                           read_movies.c.recommendations,
-                                           read_movies.c.similar, read_movies.c.version,
-                                           read_movies.c.detail_complete,
-                                           read_movies.c.counts_seq)):
-            puts = [put for r in batch for put in puts_of_stored_movie(r._mapping)
-                    if put.document != "[]"]     # relations never refreshed (as live)
-            written += documents.put_many((p.key, p.document, p.version) for p in puts)
-            rows += len(batch)
-            progress(len(batch))
-        for batch in _batches(conn, select(read_lists.c.name, read_lists.c.tmdb_ids,
-                                           read_lists.c.version)):
-            written += documents.put_lists((docs.list_key(r.name), list(r.tmdb_ids), r.version)
-                                           for r in batch)
-            rows += len(batch)
-            progress(len(batch))
+        for puts, lists, read in stored_documents(conn):
+            written += documents.put_many(puts) if puts else 0
+            written += documents.put_lists(lists) if lists else 0
+            rows += read
+            progress(read)
         if projections:
             _raise_markers(conn, documents, projections)
         if blocklist is not None:
@@ -79,6 +61,33 @@ def warm(engine: Engine, documents: RedisDocuments, projections: Sequence[Projec
     documents.redis.incr(docs.CATALOG_GENERATION_KEY)
     documents.redis.delete(docs.GENRES_KEY)
     return Warmed(rows, written)
+
+
+Put = tuple[str, "str | bytes", int]           # (key, document, version)
+PutList = tuple[str, list[int], int]          # (key, ids, version)
+
+
+def stored_documents(conn: Connection) -> Iterator[tuple[list[Put], list[PutList], int]]:
+    """The Redis documents the read tables hold (the /me documents, the movies' cards,
+    details and relations, the curated lists), in batches: (documents, id lists, rows
+    read). What `warm` writes, and what `read-models verify` expects Redis to hold."""
+    for batch in _batches(conn, select(read_users.c.user_id, read_users.c.doc,
+                                       read_users.c.version)):
+        yield [(me_key(r.user_id), dump(r.doc), r.version) for r in batch], [], len(batch)
+    for batch in _batches(conn, select(read_movies.c.tmdb_id, read_movies.c.card,
+                                       read_movies.c.detail, read_movies.c.delisted,
+                                       read_movies.c.recommendations,
+                                       read_movies.c.similar, read_movies.c.version,
+                                       read_movies.c.detail_complete,
+                                       read_movies.c.counts_seq)):
+        puts = [(p.key, p.document, p.version) for r in batch
+                for p in puts_of_stored_movie(r._mapping)
+                if p.document != "[]"]     # relations never refreshed (as live)
+        yield puts, [], len(batch)
+    for batch in _batches(conn, select(read_lists.c.name, read_lists.c.tmdb_ids,
+                                       read_lists.c.version)):
+        yield [], [(docs.list_key(r.name), list(r.tmdb_ids), r.version) for r in batch], \
+            len(batch)
 
 
 def _batches(conn: Connection, query) -> Iterator[list]:
