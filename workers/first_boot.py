@@ -45,7 +45,10 @@ def seed_an_empty_catalog(sender=None, **_kwargs) -> None:
     if not settings.seed_empty_catalog:
         return
     try:
-        if not catalog_is_empty(settings) or not first_to_ask(settings):
+        if not catalog_is_empty(settings):
+            log.info("first-start check: the catalog has movies, no sync needed")
+            return
+        if not first_to_ask(settings):
             return
     except (SQLAlchemyError, RedisError) as exc:
         log.warning("could not check the catalog at start: %r", exc)
