@@ -7,6 +7,7 @@ ends with it, and Postgres frees the lock).
 from __future__ import annotations
 
 import logging
+import os
 
 import psycopg
 from celery.beat import PersistentScheduler
@@ -57,6 +58,14 @@ class SingleLeaderScheduler(PersistentScheduler):
         self.leader_lock = lock_for_settings()
         self._was_leader = False
         super().__init__(*args, **kwargs)
+
+    def setup_schedule(self) -> None:
+        """The schedule file's folder is made first: on a fresh clone `var/` does not
+        exist, and beat would start without a schedule (no sweeps, no syncs)."""
+        folder = os.path.dirname(self.schedule_filename)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        super().setup_schedule()
 
     def tick(self, *args, **kwargs) -> float:
         leader = self.leader_lock.held()

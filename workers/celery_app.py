@@ -36,7 +36,7 @@ def make_celery(settings: Settings) -> Celery:
                  "workers.first_boot", "workers.library_tasks"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
-        beat_schedule_filename="var/celerybeat-schedule",
+        beat_schedule_filename=f"var/celerybeat-schedule-{ns}",  # one per namespace
         timezone="UTC",
     )
     return app
