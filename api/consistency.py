@@ -10,24 +10,17 @@ import logging
 from flask import Flask, g, request
 from flask_jwt_extended import get_jwt
 from flask_smorest import abort
-from prometheus_client import Counter
 from redis.exceptions import RedisError
 
 from adapters.messaging import dead_letters
 from adapters.outages import describe, is_outage
 from api.context import container
 from domain.ports import CommitResult
-from read_models.consistency import (ConsistencyToken, MalformedToken, names_a_write,
-                                     wait_until_applied)
+from read_models.consistency import (OWN_READ_FAILURES, ConsistencyToken, MalformedToken,
+                                     names_a_write, wait_until_applied)
 
 HEADER = "X-Consistency-Token"
 log = logging.getLogger(__name__)
-# A person's own read whose catch-up met an event that fails to project: the read
-# answers what is projected, with X-Consistency: stale (never a 500).
-OWN_READ_FAILURES = Counter(
-    "own_read_catch_up_failures_total",
-    "Own reads whose catch-up met an event that failed to project (answered stale)",
-    ["aggregate_type"])
 _CONTENTION = "40"      # SQLSTATE class: a deadlock or serialization failure, not poison
 
 

@@ -12,6 +12,7 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 
+from read_models.consistency import OWN_READ_FAILURES
 from read_models.consistency import WAITS as CONSISTENCY_WAITS
 
 REQUEST_LATENCY = Histogram(
@@ -65,6 +66,7 @@ def render_metrics(container) -> tuple[bytes, str]:
     else:
         registry.register(REQUEST_LATENCY)
         registry.register(CONSISTENCY_WAITS)
+        registry.register(OWN_READ_FAILURES)
     registry.register(PipelineCollector(container))
     return generate_latest(registry), CONTENT_TYPE_LATEST
 

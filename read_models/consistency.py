@@ -60,6 +60,12 @@ _IN_LOG = text("""
 # Reads that had to wait for their token (a bogus token must never cause one).
 WAITS = Counter("consistency_waits_total",
                 "Reads that waited for their consistency token's write")
+# A person's own read whose catch-up met an event that fails to project: the read
+# answers what is projected, with X-Consistency: stale (never a 500).
+OWN_READ_FAILURES = Counter(
+    "own_read_catch_up_failures_total",
+    "Own reads whose catch-up met an event that failed to project (answered stale)",
+    ["aggregate_type"])
 
 
 def names_a_write(engine: Engine, token: ConsistencyToken) -> bool:
