@@ -11,7 +11,6 @@ behind it in the queue. Every retry logs the exception's class.
 from __future__ import annotations
 
 import logging
-import smtplib
 import traceback
 
 from celery import Task, shared_task

@@ -15,7 +15,7 @@ from read_models.consistency import ConsistencyToken, wait_until_applied
 from tests.support.accounts import PASSWORD, envelopes_of
 from tests.support.env import ROOT
 from tests.support.util import eventually, unique_email
-from workers.tasks import TRANSIENT
+from adapters.outages import is_outage
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"
 
@@ -72,8 +72,9 @@ def test_a_revocation_missed_by_redis_is_restored_by_the_projection(container, c
     revoked = envelopes_of(container, token.aggregate_id)[-1]
     assert revoked.event_type == "SessionRevoked"
     redis_down = Container(replace(settings, redis_url=CLOSED_REDIS))
-    with pytest.raises(TRANSIENT):
+    with pytest.raises(Exception) as down:
         redis_down.projection_runner.apply(revoked)
+    assert is_outage(down.value), down.value
     assert not container.redis.exists(key)
     container.projection_runner.apply(revoked)     # the retry, Redis back
     assert container.redis.get(key) == REVOKED

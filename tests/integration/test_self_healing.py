@@ -17,10 +17,9 @@ from read_models.document_cache import LOOKUPS
 from tests.conftest import Pipeline, pipeline_env
 from tests.support.accounts import assert_read_models_match
 from tests.support.databases import derived, recreate_database
-from tests.support.faults import (USERS, RedisServer, behind, broker_answers,
-                                  drop_a_message_with_a_middle_event, no_dead_letters,
-                                  pool_processes, rabbitmqctl, start_burst,
-                                  terminate_other_connections)
+from tests.support.faults import (USERS, behind, drop_a_message_with_a_middle_event,
+                                  no_dead_letters, own_redis, pool_processes,  # noqa: F401
+                                  restart_broker, start_burst, terminate_other_connections)
 from tests.support.util import eventually
 
 HEAL_SECONDS = 30                      # the bound, not a speed figure
@@ -37,12 +36,7 @@ def assert_healed(container: Container, users: list[str]) -> None:
 
 def test_the_broker_stopped_and_started_mid_burst(container, pipeline):
     burst = start_burst(container)
-    try:
-        rabbitmqctl("stop_app")
-        time.sleep(2)
-    finally:
-        rabbitmqctl("start_app")
-    eventually(broker_answers, timeout=60, interval=1)
+    restart_broker()
     burst.finish()
     assert_healed(container, burst.users)
     pipeline.relay.assert_running()
@@ -91,13 +85,6 @@ def test_postgres_connections_killed_under_the_relay_and_the_workers(container, 
 
 
 # --- Redis (a server of this test's own, so restarting it disturbs nobody) ------------
-
-@pytest.fixture(scope="module")
-def own_redis():
-    server = RedisServer().start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture(scope="module")
 def redis_fault(settings, smtp, own_redis, tmp_path_factory):

@@ -31,7 +31,7 @@ from movienexus.bootstrap import Container
 from tests.conftest import Pipeline, pipeline_env
 from tests.support.databases import recreate_database
 from tests.support.env import ROOT
-from tests.support.faults import (RedisServer, broker_answers, rabbitmqctl,
+from tests.support.faults import (own_redis, restart_broker,  # noqa: F401
                                   terminate_other_connections)
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 from tests.support.library import (assert_movie_counts_match, person, served_movies)
@@ -43,13 +43,6 @@ from tmdb_server import shapes
 
 HEAL_SECONDS = 30                      # the bound, not a speed figure
 COMBINED_RUNS = int(os.environ.get("COMBINED_FAULT_RUNS", "1"))
-
-
-@pytest.fixture(scope="module")
-def own_redis():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -207,13 +200,7 @@ def test_pool_processes_killed_twice_and_a_main_process_once(stack, lab, app):
 def test_the_broker_stopped_and_started(stack, lab, app):
     container, movie_ids = lab
     burst = burst_of(app, movie_ids)
-    try:
-        rabbitmqctl("stop_app")
-        assert not broker_answers()
-        time.sleep(2)
-    finally:
-        rabbitmqctl("start_app")
-    eventually(broker_answers, timeout=60, interval=1)
+    restart_broker()
     burst.finish()
     assert_healed(container, burst, movie_ids, "broker stopped and started")
     stack.relay.assert_running()
@@ -258,12 +245,7 @@ def test_all_faults_in_one_burst(stack, lab, app, run):
         time.sleep(1.5)
     stack.workers["catalog-worker"].kill()
     stack.start_worker("catalog-worker")
-    try:
-        rabbitmqctl("stop_app")
-        time.sleep(2)
-    finally:
-        rabbitmqctl("start_app")
-    eventually(broker_answers, timeout=60, interval=1)
+    restart_broker()
     workers = list(stack.workers.values())
     pause(workers, True)
     try:

@@ -7,6 +7,7 @@ import subprocess
 import threading
 import time
 
+import pytest
 import redis
 from kombu import Connection
 from sqlalchemy import text
@@ -93,6 +94,17 @@ def broker_answers() -> bool:
                           capture_output=True, timeout=60).returncode == 0
 
 
+def restart_broker(down_seconds: float = 2.0) -> None:
+    """RabbitMQ's app stopped (checked) and started again; returns once it answers."""
+    try:
+        rabbitmqctl("stop_app")
+        assert not broker_answers(), "the broker still answers: the fault missed"
+        time.sleep(down_seconds)
+    finally:
+        rabbitmqctl("start_app")
+    eventually(broker_answers, timeout=60, interval=1)
+
+
 def pool_processes(worker) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(worker.popen.pid)], capture_output=True,
                            text=True)
@@ -134,6 +146,14 @@ def terminate_other_connections(container: Container) -> int:
         return len(conn.execute(text(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")).all())
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    """A Redis server of the module's own (restarting or flushing it disturbs nobody)."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 class RedisServer:

@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from adapters.messaging import topology
 from movienexus.bootstrap import Container
-from tests.support.library import API, Person, expected_stats, person
+from tests.support.library import Person, expected_stats, person
 from tests.support.util import eventually
 
 PEOPLE, MOVIES, WRITES_EACH = 20, 100, 64          # 20 × 64 = 1,280 writes
