@@ -51,8 +51,8 @@ _WAS_FAVORITE = """(SELECT count(*) FROM old) AS had, (SELECT rating FROM old) A
 _ADD_FAVORITE = text(f"""
     WITH {_OLD_FAVORITE},
     new AS (
-        INSERT INTO read_favorites AS f (user_id, tmdb_id, rating, notes, added_at,
-                                         updated_at, genre_ids, year)
+        INSERT INTO read_favorites (user_id, tmdb_id, rating, notes, added_at, updated_at,
+                                    genre_ids, year)
         VALUES (:user_id, :tmdb_id, :rating, :notes, :added_at, :added_at, :genre_ids, :year)
         ON CONFLICT (user_id, tmdb_id) DO UPDATE SET rating = EXCLUDED.rating,
             notes = EXCLUDED.notes, added_at = EXCLUDED.added_at,
