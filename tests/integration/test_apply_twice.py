@@ -184,3 +184,35 @@ def test_add_remove_add_in_one_transaction_equals_one_by_one(lab):
     for envelope in events:
         assert runner.apply(envelope) is Outcome.DUPLICATE
     assert rows_of(container, chained) == again
+
+
+def test_catch_ups_racing_for_one_library_apply_each_event_once(lab):
+    """A read's in-request catch-up and workers racing for the same library: the
+    checkpoint row lock serialises them, every event is applied once."""
+    import threading
+    container, movie_ids = lab
+    raced, reference = new_users(container, 2)
+    runner = container.projection_runner
+    library_writes(container, raced, movie_ids)
+    library_writes(container, reference, movie_ids)
+    for envelope in envelopes_of(container, reference):
+        runner.apply(envelope)
+    events = envelopes_of(container, raced)
+    start, errors, outcomes = threading.Barrier(6), [], []
+
+    def race(envelopes) -> None:
+        start.wait()
+        try:
+            outcomes.extend(runner.apply(e) for e in envelopes)
+        except Exception as exc:  # noqa: BLE001 (collected: the test fails on any)
+            errors.append(exc)
+    threads = [threading.Thread(target=race, args=(plan,)) for plan in (
+        [events[-1]], [events[-1]], [events[5], events[-1]], events, events[::-1],
+        [events[3]])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert outcomes.count(Outcome.APPLIED) + outcomes.count(Outcome.REPAIRED) >= 1
+    assert rows_of(container, raced) == rows_of(container, reference)
