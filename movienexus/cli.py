@@ -186,18 +186,16 @@ def read_models_warm() -> None:
 def read_models_verify(settle: float, workers: int, show: int) -> None:
     """Fold the event log into fresh tables (a `verify` schema, dropped at the end) and
     compare them, row by row, with the live read tables and the Redis documents. Prints
-    each difference (aggregate, table, column); exits 1 if there is any."""
-    from rich.progress import Progress
+    each difference (aggregate, table, column); exits 1 if there is any, 2 if it could not
+    run (PostgreSQL did not answer)."""
+    from sqlalchemy.exc import OperationalError
     verify = bootstrap().read_model_verify(workers)
-    with Progress(console=console) as progress:
-        steps = {"folding the log": progress.add_task("folding the log",
-                                                      total=verify.events_to_fold())}
-
-        def advance(step: str, n: int, total: int | None) -> None:
-            if step not in steps:
-                steps[step] = progress.add_task(step, total=total)
-            progress.advance(steps[step], n)
-        report = verify.run(advance, settle)
+    try:
+        report = _verify_with_progress(verify, settle)
+    except OperationalError as exc:
+        Console(stderr=True).print(f"could not verify, PostgreSQL did not answer: {exc.orig}",
+                                   highlight=False, markup=False)
+        sys.exit(2)
     console.print(f"{report.events} events folded; {report.rows} rows and "
                   f"{report.documents} Redis documents compared ({report.cold} not in "
                   f"Redis: filled by the next read) in {report.rounds} round(s)")
@@ -210,6 +208,19 @@ def read_models_verify(settle: float, workers: int, show: int) -> None:
         table.add_row(d.aggregate, f"{d.where}:{d.table}", d.column, d.live, d.log)
     Console(stderr=True).print(table)
     sys.exit(1)
+
+
+def _verify_with_progress(verify, settle: float):
+    from rich.progress import Progress
+    with Progress(console=console) as progress:
+        steps = {"folding the log": progress.add_task("folding the log",
+                                                      total=verify.events_to_fold())}
+
+        def advance(step: str, n: int, total: int | None) -> None:
+            if step not in steps:
+                steps[step] = progress.add_task(step, total=total)
+            progress.advance(steps[step], n)
+        return verify.run(advance, settle)
 
 
 @read_models_group.command("sweep")
