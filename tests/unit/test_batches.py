@@ -23,6 +23,10 @@ class VersionTrackingRunner:
         return Outcome.REPAIRED if outcome is Outcome.EARLY else outcome
 
 
+
+def no_outage(_exc: BaseException) -> bool:
+    return False
+
 def event(aggregate: str, version: int, position: int) -> Envelope:
     return Envelope(event_id=f"{aggregate}{version}", event_type="X", event_version=1,
                     aggregate_type="user", aggregate_id=aggregate, aggregate_version=version,
@@ -31,20 +35,20 @@ def event(aggregate: str, version: int, position: int) -> Envelope:
 
 def test_a_batch_is_applied_in_position_order():
     runner = VersionTrackingRunner()
-    result = apply_batch(runner, [event("a", 2, 2), event("a", 1, 1), event("b", 1, 3)], lambda _exc: False)
+    result = apply_batch(runner, [event("a", 2, 2), event("a", 1, 1), event("b", 1, 3)], no_outage)
     assert result.applied == 3 and runner.applied == {"a": 2, "b": 1}
 
 
 def test_an_event_after_a_gap_is_applied_at_once():
     runner = VersionTrackingRunner()
-    result = apply_batch(runner, [event("a", 2, 5), event("a", 3, 6), event("b", 1, 7)], lambda _exc: False)
+    result = apply_batch(runner, [event("a", 2, 5), event("a", 3, 6), event("b", 1, 7)], no_outage)
     assert not result.waiting and result.repaired == 1
     assert runner.applied == {"a": 3, "b": 1}
 
 
 def test_a_failing_event_is_recorded_and_its_successors_wait():
     runner = VersionTrackingRunner(poison={"a1"})
-    result = apply_batch(runner, [event("a", 1, 1), event("a", 2, 2), event("b", 1, 3)], lambda _exc: False)
+    result = apply_batch(runner, [event("a", 1, 1), event("a", 2, 2), event("b", 1, 3)], no_outage)
     assert list(result.failed) == ["a1"]
     assert [e.event_id for e in result.waiting] == ["a1", "a2"]
     assert runner.applied == {"b": 1}
@@ -58,5 +62,6 @@ def test_a_transient_error_marks_the_batch_for_a_patient_retry():
         def apply(self, envelope):
             raise Down()
 
-    result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)], lambda exc: isinstance(exc, Down))
+    result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)],
+                         lambda exc: isinstance(exc, Down))
     assert isinstance(result.transient, Down) and not result.failed and len(result.waiting) == 2
