@@ -8,16 +8,16 @@ from tests.support.env import apply_test_environment
 
 apply_test_environment()
 
-# Names the service tiers import from here (kept for them; importing opens nothing).
+from tests.support import services  # noqa: E402 (importing it opens nothing)
+# Names the service tiers import from here.
 from tests.support.services import Pipeline, pipeline_env  # noqa: E402,F401
 
 UNIT_TIER = Path(__file__).resolve().parent / "unit"
-SERVICES_PLUGIN = "tests.support.services"
 
 
 def pytest_configure(config):
     if any(_needs_services(config, arg) for arg in config.args):
-        config.pluginmanager.import_plugin(SERVICES_PLUGIN)
+        config.pluginmanager.register(services, "movienexus-services")
 
 
 def _needs_services(config, arg: str) -> bool:

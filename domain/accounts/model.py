@@ -40,10 +40,6 @@ class User(Aggregate):
             created_at=now.isoformat(), profile=dict(user.profile)))
         return user
 
-    def request_verification_email(self) -> None:
-        if not self.email_verified:
-            self.record(events.VerificationEmailRequested(email=self.email))
-
     def verify_email(self, email: str, now: datetime) -> None:
         if self.email_verified or email != self.email:
             raise InvalidInput("This verification link was already used or is invalid.",
@@ -80,10 +76,6 @@ class User(Aggregate):
         self.password_hash = new_hash
         self.credentials_version += 1
         self.record(events.PasswordChanged(changed_at=now.isoformat(), via_reset=via_reset))
-
-    def request_password_reset(self) -> None:
-        self.record(events.PasswordResetRequested(
-            email=self.email, credentials_version=self.credentials_version))
 
     def rehash_password(self, new_hash: str) -> None:
         """A stronger hash of the same password: no event, nothing others can see."""
@@ -150,3 +142,23 @@ class Session(Aggregate):
         self.revoked_at, self.revoke_reason = now, reason
         self.record(events.SessionRevoked(
             user_id=self.user_id, reason=reason, revoked_at=now.isoformat()))
+
+
+@dataclass(eq=False)
+class MailRequest(Aggregate):
+    """A request for an account mail (verification, password reset), recorded alike for
+    every address, so the request does the same work whether or not the address has an
+    account; the email reactor looks the address up and decides. Its event is its state."""
+
+    kind: str = ""
+    email: str = ""
+
+    aggregate_type = "mail_request"
+    VERIFICATION = "verification"
+    PASSWORD_RESET = "password_reset"
+
+    @classmethod
+    def ask(cls, request_id: str, kind: str, email: str) -> "MailRequest":
+        request = cls(id=request_id, kind=kind, email=email)
+        request.record(events.MailRequested(kind=kind, email=email))
+        return request

@@ -11,8 +11,8 @@ from domain.aggregate import Aggregate
 from domain.errors import ConcurrencyConflict
 from domain.events import DomainEvent
 from domain.ports import (CommitResult, CuratedListRepository, GenreCatalogRepository,
-                          LibraryRepository, MovieRepository, SessionRepository, UnitOfWork,
-                          UserRepository)
+                          LibraryRepository, MailRequestRepository, MovieRepository,
+                          SessionRepository, UnitOfWork, UserRepository)
 
 
 class FakeStore:
@@ -67,6 +67,10 @@ class FakeSessions(_Repository, SessionRepository):
                 if t == "session" and a.user_id == user_id and a.is_active]
 
 
+class FakeMailRequests(_Repository, MailRequestRepository):
+    aggregate_type = "mail_request"
+
+
 class FakeMovies(_Repository, MovieRepository):
     aggregate_type = "movie"
 
@@ -107,6 +111,7 @@ class FakeUnitOfWork(UnitOfWork):
         self._seen = []
         self.result = CommitResult()
         self.users, self.sessions = FakeUsers(self), FakeSessions(self)
+        self.mail_requests = FakeMailRequests(self)
         self.movies, self.genres, self.lists = FakeMovies(self), FakeGenres(self), FakeLists(self)
         self.libraries = FakeLibraries(self)
         return self
