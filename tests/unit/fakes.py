@@ -59,7 +59,7 @@ class FakeUsers(_Repository, UserRepository):
 class FakeSessions(_Repository, SessionRepository):
     aggregate_type = "session"
 
-    def get(self, session_id):
+    def get(self, session_id, for_update=False):
         return self._get(session_id)
 
     def active_for_user(self, user_id):
