@@ -66,8 +66,8 @@ class User(Aggregate):
         for key in profile_changes:
             if key not in DEFAULT_PROFILE:
                 raise InvalidInput(f"Unknown profile field {key!r}.", field=key)
-        policy.check_timezone(profile_changes.get("timezone", ""))
-        policy.check_language(profile_changes.get("preferred_language", ""))
+        policy.check_timezone(profile_changes.get("timezone"))
+        policy.check_language(profile_changes.get("preferred_language"))
         if profile_changes:
             applied["profile"] = profile_changes
         return applied
@@ -103,7 +103,7 @@ class Session(Aggregate):
 
     @classmethod
     def start(cls, session_id: str, user_id: str, refresh_jti: str, ip: str,
-              user_agent: str, now: datetime, credentials_version: int = 1) -> "Session":
+              user_agent: str, now: datetime, *, credentials_version: int) -> "Session":
         session = cls(id=session_id, user_id=user_id, refresh_jti=refresh_jti, ip=ip,
                       user_agent=user_agent, created_at=now, last_seen_at=now,
                       credentials_version=credentials_version)
@@ -148,10 +148,8 @@ class Session(Aggregate):
 class MailRequest(Aggregate):
     """A request for an account mail (verification, password reset), recorded alike for
     every address, so the request does the same work whether or not the address has an
-    account; the email reactor looks the address up and decides. Its event is its state."""
-
-    kind: str = ""
-    email: str = ""
+    account; the email reactor looks the address up and decides. Its one event is all
+    there is of it (no state row)."""
 
     aggregate_type = "mail_request"
     VERIFICATION = "verification"
@@ -159,6 +157,6 @@ class MailRequest(Aggregate):
 
     @classmethod
     def ask(cls, request_id: str, kind: str, email: str) -> "MailRequest":
-        request = cls(id=request_id, kind=kind, email=email)
+        request = cls(id=request_id)
         request.record(events.MailRequested(kind=kind, email=email))
         return request

@@ -10,7 +10,6 @@ from domain.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-MAX_EMAIL_LENGTH = 254
 PRIVACY_LEVELS = ("public", "private")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _TIMEZONES: frozenset[str] | None = None
@@ -20,17 +19,14 @@ def normalise_email(raw: str) -> str:
     """The one spelling of an address, which finds the account and keys every limit:
     email-validator's ASCII form (one mailbox, no quoting, lists or display names; the
     domain through IDNA, so full-width letters, the ideographic and other Unicode full
-    stops and a Unicode domain all become its ASCII name), trimmed, in lower case.
-    Syntax only: no DNS."""
+    stops and a Unicode domain all become its ASCII name; at most 254 characters in
+    that form), trimmed, in lower case. Syntax only: no DNS."""
     try:
         checked = validate_email(raw.strip(), check_deliverability=False,
                                  allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise InvalidInput(f"Not a valid email address: {exc}", field="email") from exc
-    email = checked.ascii_email.lower()
-    if len(email) > MAX_EMAIL_LENGTH:
-        raise InvalidInput("Not a valid email address: it is too long.", field="email")
-    return email
+    return checked.ascii_email.lower()
 
 
 def _character_classes(password: str) -> int:
@@ -55,7 +51,7 @@ def check_password(password: str, email: str, *, field: str = "password") -> Non
         raise InvalidInput("Password must not be your email address.", field=field)
 
 
-def check_timezone(name: str) -> None:
+def check_timezone(name: str | None) -> None:
     global _TIMEZONES
     if _TIMEZONES is None:
         _TIMEZONES = frozenset(available_timezones())
@@ -63,7 +59,7 @@ def check_timezone(name: str) -> None:
         raise InvalidInput(f"Unknown time zone {name!r}.", field="timezone")
 
 
-def check_language(tag: str) -> None:
+def check_language(tag: str | None) -> None:
     if tag and not LANGUAGE_PATTERN.match(tag):
         raise InvalidInput(
             "preferred_language must look like 'en' or 'en-US'.", field="preferred_language")

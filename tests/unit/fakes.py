@@ -60,6 +60,8 @@ class FakeSessions(_Repository, SessionRepository):
     aggregate_type = "session"
 
     def get(self, session_id, for_update=False):
+        if for_update:
+            self.uow.sessions_locked.append(session_id)
         return self._get(session_id)
 
     def active_for_user(self, user_id):
@@ -105,6 +107,7 @@ class FakeLibraries(_Repository, LibraryRepository):
 class FakeUnitOfWork(UnitOfWork):
     store: FakeStore = field(default_factory=FakeStore)
     committed: int = 0
+    sessions_locked: list[str] = field(default_factory=list)  # get(..., for_update=True)
     _seen: list[Aggregate] = field(default_factory=list)
 
     def __enter__(self) -> "FakeUnitOfWork":

@@ -16,15 +16,16 @@ EMAIL, PASSWORD, NEW = "ann@example.com", "Popcorn-2026", "Staple-battery-9"
 class FakeHasher:
     """`hashed:<password>`; a hash starting `old:` is one to upgrade."""
 
-    def __init__(self):
+    def __init__(self, prefix: str = "hashed"):
+        self.prefix = prefix
         self.verified: list[tuple[str, str]] = []
 
     def hash(self, password: str) -> str:
-        return f"hashed:{password}"
+        return f"{self.prefix}:{password}"
 
     def verify(self, password_hash: str, password: str) -> bool:
         self.verified.append((password_hash, password))
-        return password_hash in (f"hashed:{password}", f"old:{password}")
+        return password_hash in (f"{self.prefix}:{password}", f"old:{password}")
 
     def needs_rehash(self, password_hash: str) -> bool:
         return password_hash.startswith("old:")
@@ -171,6 +172,30 @@ def test_a_wrong_password_and_an_unknown_address_fail_alike(container, uow, hash
     assert not any(k[0] == "session" for k in uow.store.aggregates)
 
 
+def test_an_unknown_address_is_checked_against_a_real_hash_of_its_hasher(uow, clock):
+    """The same argon2 work as for a known address: a hash made once per hasher."""
+    for prefix in ("first", "second"):
+        hasher = FakeHasher(prefix)
+        container = bootstrap(unit_of_work=uow, clock=clock, hasher=hasher)
+        for _ in range(2):
+            with pytest.raises(AuthenticationFailed):
+                login(container, "nobody@example.com", PASSWORD)
+        [(first, _), (second, _)] = hasher.verified
+        assert first == second and first.startswith(f"{prefix}:unknown-account-")
+        assert len(first) == len(f"{prefix}:unknown-account-") + 32
+
+
+def test_login_records_the_users_credentials_version_in_the_session(container, uow):
+    user = register(container)
+    container.handle(commands.ResetPassword(user.id, 1, NEW))
+    result = login(container, password=NEW)
+    session = stored(uow, "session", result.session_id)
+    assert session.credentials_version == 2
+    assert len(result.refresh_jti) == 36 and result.refresh_jti != result.session_id
+    assert uow.store.events_of("session", result.session_id) == [events.SessionStarted(
+        user.id, "1.2.3.4", "ua", session.created_at.isoformat())]
+
+
 def test_login_upgrades_an_old_hash_without_an_event(container, uow):
     user = register(container)
     uow.store.aggregates[("user", user.id)].password_hash = f"old:{PASSWORD}"
@@ -198,11 +223,13 @@ def test_refresh_rotates_the_token(container, uow, clock):
     clock.advance(60)
     result = refresh(container, user.id, first.session_id, first.refresh_jti)
     assert result.session_id == first.session_id and result.role == "user"
-    assert result.refresh_jti != first.refresh_jti
+    assert result.refresh_jti != first.refresh_jti and len(result.refresh_jti) == 36
+    assert uow.sessions_locked == [first.session_id]
     session = stored(uow, "session", first.session_id)
     assert (session.refresh_jti, session.ip, session.user_agent, session.last_seen_at) == (
         result.refresh_jti, "5.6.7.8", "ua2", clock.now())
-    assert kinds(uow, "session", first.session_id) == ["SessionStarted", "SessionRefreshed"]
+    assert uow.store.events_of("session", first.session_id)[-1] == events.SessionRefreshed(
+        user.id, "5.6.7.8", "ua2", clock.now().isoformat())
 
 
 def test_a_spent_refresh_token_revokes_the_session(container, uow):
@@ -252,6 +279,8 @@ def test_logout_and_revoke_end_the_session_with_their_reason(container, uow, clo
     assert stored(uow, "session", one.session_id).revoke_reason == "logout"
     assert stored(uow, "session", two.session_id).revoke_reason == "revoked"
     assert stored(uow, "session", two.session_id).revoked_at == clock.now()
+    assert uow.store.events_of("session", one.session_id)[-1] == events.SessionRevoked(
+        user.id, "logout", clock.now().isoformat())
 
 
 def test_revoking_another_users_session_is_not_found_and_writes_nothing(container, uow):
@@ -316,6 +345,7 @@ def test_a_reset_stores_the_new_hash_and_revokes_every_session(container, uow, c
     user = register(container)
     one, two = login(container), login(container)
     result = container.handle(commands.ResetPassword(user.id, 1, NEW)).value
+    assert (result.user_id, result.credentials_version) == (user.id, 2)
     kept = stored(uow, "user", user.id)
     assert kept.password_hash == f"hashed:{NEW}" and kept.credentials_version == 2
     assert sorted(result.revoked) == sorted([one.session_id, two.session_id])
@@ -388,3 +418,64 @@ def test_an_update_that_changes_nothing_writes_nothing(container, uow):
 def test_update_profile_of_an_unknown_user_is_not_found(container):
     with pytest.raises(NotFound):
         container.handle(commands.UpdateProfile("nobody", {"first_name": "X"}))
+
+
+def test_update_profile_of_names_only(container, uow):
+    user = register(container)
+    container.handle(commands.UpdateProfile(user.id, {"first_name": "Ann"}))
+    assert stored(uow, "user", user.id).first_name == "Ann"
+    assert stored(uow, "user", user.id).profile == DEFAULT_PROFILE
+
+
+# --- what each refusal says (the API answers with it) -------------------------------------
+
+def message_of(container, command) -> str:
+    with pytest.raises(Exception) as error:
+        container.handle(command)
+    return error.value.message
+
+
+def test_each_refusal_says_what_went_wrong(container):
+    user = register(container)
+    first = login(container)
+    refresh(container, user.id, first.session_id, first.refresh_jti)
+    said = {
+        "taken": message_of(container, commands.RegisterUser(EMAIL, PASSWORD)),
+        "verify": message_of(container, commands.VerifyEmail("nobody", EMAIL)),
+        "verify address": message_of(container, commands.VerifyEmail(user.id, "o@x.io")),
+        "reused": message_of(container, commands.RefreshSession(
+            user.id, first.session_id, first.refresh_jti, "", "")),
+        "ended": message_of(container, commands.RefreshSession(
+            user.id, first.session_id, first.refresh_jti, "", "")),
+        "revoke": message_of(container, commands.RevokeSession(user.id, "nope")),
+        "current": message_of(container, commands.ChangePassword(
+            user.id, "s", "Wrong-password-1", NEW)),
+        "no user": message_of(container, commands.UpdateProfile("nobody", {})),
+        "reset": message_of(container, commands.ResetPassword(user.id, 9, NEW)),
+        "field": message_of(container, commands.UpdateProfile(
+            user.id, {"profile": {"shoe_size": 42}})),
+        "zone": message_of(container, commands.UpdateProfile(
+            user.id, {"profile": {"timezone": "Mars/Olympus"}})),
+    }
+    assert said == {
+        "taken": "An account with this email already exists.",
+        "verify": "This verification link is invalid.",
+        "verify address": "This verification link was already used or is invalid.",
+        "reused": "This refresh token was already used; the session is revoked.",
+        "ended": "This session has ended; log in again.",
+        "revoke": "No such session.",
+        "current": "The current password is wrong.",
+        "no user": "No such user.",
+        "reset": "This reset link was already used or has expired.",
+        "field": "Unknown profile field 'shoe_size'.",
+        "zone": "Unknown time zone 'Mars/Olympus'.",
+    }
+
+
+def test_a_session_of_an_old_password_has_ended(container, uow):
+    user = register(container)
+    first = login(container)
+    uow.store.aggregates[("user", user.id)].credentials_version = 2
+    assert message_of(container, commands.RefreshSession(
+        user.id, first.session_id, first.refresh_jti, "", "")) == \
+        "This session has ended; log in again."
