@@ -100,6 +100,7 @@ class FakeLibraries(_Repository, LibraryRepository):
     aggregate_type = "library"
 
     def get(self, user_id, tmdb_id):
+        self.uow.libraries_asked.append((user_id, tmdb_id))
         return self._get(user_id)
 
 
@@ -108,6 +109,7 @@ class FakeUnitOfWork(UnitOfWork):
     store: FakeStore = field(default_factory=FakeStore)
     committed: int = 0
     sessions_locked: list[str] = field(default_factory=list)  # get(..., for_update=True)
+    libraries_asked: list[tuple[str, int]] = field(default_factory=list)  # (user, movie)
     _seen: list[Aggregate] = field(default_factory=list)
 
     def __enter__(self) -> "FakeUnitOfWork":
