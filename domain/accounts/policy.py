@@ -46,7 +46,7 @@ def check_password(password: str, email: str, *, field: str = "password") -> Non
     if _character_classes(password) < 2:
         raise InvalidInput(
             "Password must mix character classes (letters, digits, symbols).", field=field)
-    local_part = email.split("@", 1)[0]
+    local_part = email.partition("@")[0]
     if password.strip().lower() in (email.lower(), local_part.lower()):
         raise InvalidInput("Password must not be your email address.", field=field)
 

@@ -155,7 +155,8 @@ def test_login_starts_a_session_for_the_user(container, uow, clock):
     session = stored(uow, "session", result.session_id)
     assert (session.user_id, session.refresh_jti, session.ip, session.user_agent) == (
         user.id, result.refresh_jti, "1.2.3.4", "ua")
-    assert session.credentials_version == 1 and session.created_at == clock.now()
+    assert session.credentials_version == 1
+    assert session.created_at == session.last_seen_at == clock.now()
     assert kinds(uow, "session", result.session_id) == ["SessionStarted"]
 
 

@@ -136,3 +136,25 @@ def test_a_revoked_session_says_it_has_ended_and_keeps_its_state():
         session.rotate("jti-2", "ip2", "ua2", NOW)
     assert error.value.message == "This session has ended."
     assert (session.refresh_jti, session.ip, session.user_agent) == ("jti-1", "ip", "ua")
+
+
+def test_the_system_clock_tells_utc_time():
+    from datetime import datetime as real_datetime
+
+    from domain.ports import SystemClock
+    before = real_datetime.now(timezone.utc)
+    now = SystemClock().now()
+    assert now.tzinfo is timezone.utc and before <= now <= real_datetime.now(timezone.utc)
+
+
+def test_an_error_says_its_message_and_names_its_field():
+    error = InvalidInput("Bad.", field="rating")
+    assert (str(error), error.message, error.field) == ("Bad.", "Bad.", "rating")
+    assert InvalidInput("Bad.").field is None
+
+
+def test_taking_the_events_leaves_the_aggregate_unchanged():
+    user = User.register("u1", "ann@example.com", "hash", "Ann", "Lee", NOW)
+    assert user.changed is True
+    assert [type(e) for e in user.take_events()] == [events.UserRegistered]
+    assert user.changed is False and user.pending_events == []
