@@ -14,16 +14,14 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import event, text
 
 from adapters.revocations import REVOKED, session_key
-from api import create_app
-from movienexus.bootstrap import Container
 from tests.integration.test_forged_tokens import logged_in, sign
-from tests.support.api_client import API, PASSWORD, bearer, random_ip, register
+from tests.integration.test_rate_limits import client_from as client_of, low_limit_app
+from tests.support.api_client import API, PASSWORD, bearer, register
 from tests.support.statistics import mann_whitney_p
 from tests.support.util import eventually
 
@@ -45,17 +43,6 @@ def spellings(local: str, domain: str) -> list[str]:
             f"{local}@XN--BCHER-KVA.DE", f"\u3000{local}@Bücher.De "]
 
 
-def app_with(settings, **limits):
-    return create_app(container=Container(replace(
-        settings, **limits, amqp_namespace=f"leaks-{uuid.uuid4().hex}")))
-
-
-def client_of(app, ip: str | None = None):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = ip or random_ip()
-    return client
-
-
 def login(client, email: str, password: str):
     return client.post(f"{API}/auth/login", json={"email": email, "password": password})
 
@@ -64,7 +51,7 @@ def login(client, email: str, password: str):
 
 @pytest.mark.parametrize("domain", ["example.com", "bücher.de"])
 def test_every_spelling_logs_in_to_one_account(settings, domain):
-    app = app_with(settings, login_rate_limit="1000 per minute")
+    app = low_limit_app(settings, login_rate_limit="1000 per minute")
     client = client_of(app)
     names = spellings(f"one-{uuid.uuid4().hex[:10]}", domain)
     user = register(client, names[0])
@@ -76,7 +63,7 @@ def test_every_spelling_logs_in_to_one_account(settings, domain):
 
 @pytest.mark.parametrize("domain", ["example.com", "bücher.de"])
 def test_the_eleventh_wrong_login_under_any_spelling_is_429(settings, domain):
-    app = app_with(settings, login_rate_limit="10 per minute")
+    app = low_limit_app(settings, login_rate_limit="10 per minute")
     client = client_of(app)
     names = spellings(f"guess-{uuid.uuid4().hex[:10]}", domain)
     register(client_of(app), names[0])
@@ -107,7 +94,7 @@ def _sent(container, event_ids: list[str]) -> int:
 def test_the_sixth_mail_under_any_spelling_is_429_and_never_sent(settings, container,
                                                                     smtp, pipeline, path):
     kind, subject = MAIL_PATHS[path]
-    app = app_with(settings, email_rate_limit="5 per hour")
+    app = low_limit_app(settings, email_rate_limit="5 per hour")
     client = client_of(app)
     names = spellings(f"mail-{uuid.uuid4().hex[:10]}", "bücher.de")
     email = register(client_of(app), names[0])["email"]
@@ -152,7 +139,7 @@ def _statements_of(app, engine, path: str, email: str) -> list[str]:
 
 
 def _quiet_app(settings):
-    return app_with(settings, email_rate_limit="100000 per hour",
+    return low_limit_app(settings, email_rate_limit="100000 per hour",
                     email_address_rate_limit="100000 per hour")
 
 

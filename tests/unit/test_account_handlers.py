@@ -8,7 +8,6 @@ from domain.accounts.model import DEFAULT_PROFILE, MailRequest
 from domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, \
     RefreshTokenReused
 from movienexus.bootstrap import bootstrap
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
 EMAIL, PASSWORD, NEW = "ann@example.com", "Popcorn-2026", "Staple-battery-9"
 
@@ -29,16 +28,6 @@ class FakeHasher:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return password_hash.startswith("old:")
-
-
-@pytest.fixture
-def uow():
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture

@@ -6,19 +6,8 @@ from domain.catalog import commands, events
 from domain.catalog.fields import DEFAULTS, content_hash, movie_fields, tmdb_id_of
 from domain.errors import InvalidInput, NotFound
 from movienexus.bootstrap import bootstrap
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
 HEAT = {"id": 949, "title": "Heat", "genre_ids": [80, 18], "popularity": 40.0}
-
-
-@pytest.fixture
-def uow():
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture
