@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 LOCK := requirements/constraints.txt
 
 .PHONY: run test test-unit test-integration test-e2e bench install migrate check-services clean \
-	lock audit
+	lock audit mutation
 
 # Installs the exact versions of the lock (make lock regenerates it from setup.cfg).
 $(STAMP): setup.cfg pyproject.toml $(LOCK)
@@ -43,6 +43,10 @@ test: install
 
 test-unit: install
 	@$(BIN)/pytest tests/unit -q
+
+# Mutation testing of domain/ by tests/unit (mutmut): each module's score. Not in make test.
+mutation: install
+	@scripts/mutation.sh
 
 bench: install
 	@scripts/bench.sh

@@ -5,7 +5,9 @@ credentials.
 Every authenticated request asks Redis first, one MGET of two small records:
 
 - `session:live:<sid>` = `<user id>:<credentials version>` of the session, or `x` once it
-  is revoked or known not to be valid (a terminal answer: a session never comes back);
+  is revoked or known not to be valid (a terminal answer: a session never comes back).
+  Only the session's own state decides it: a token that names the session with
+  another user is refused before anything is written, so Redis and PostgreSQL agree;
 - `user:live:<uid>` = the user's current credentials version, which only goes up.
 
 Both agree: the token is live. `x`: it is not. Anything else (a miss, a disagreement
@@ -107,8 +109,9 @@ class LiveSessions:
     def _live_in_postgres(self, user_id: str, session_id: str, write_back: bool) -> bool:
         with self.engine.connect() as conn:
             row = conn.execute(_STANDING, {"sid": session_id}).first()
+        if row is not None and str(row.user_id) != user_id:
+            return False  # another user's session: refused before anything is written
         live = (row is not None and row.revoked_at is None and row.found_user is not None
-                and str(row.user_id) == user_id
                 and row.session_credentials == row.user_credentials)
         if write_back:
             self._remember(session_id, row, live)

@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from domain.accounts.policy import normalise_email
+from domain.errors import InvalidInput
 from movienexus.config import Settings
 
 limiter = Limiter(key_func=get_remote_address, swallow_errors=False,
@@ -71,9 +73,22 @@ def ip_only() -> str:
 
 
 def _body_email() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return email.strip().lower()[:254] if isinstance(email, str) else ""
+    """The body's address in the spelling that finds the account (every spelling of
+    one address shares one counter); a body without a valid one keys on its text, and
+    the schema refuses it after the count."""
+    if "limit_email" not in g:
+        body = request.get_json(silent=True)
+        g.limit_email = _spelling(body.get("email") if isinstance(body, dict) else None)
+    return g.limit_email
+
+
+def _spelling(email) -> str:
+    if not isinstance(email, str):
+        return ""
+    try:
+        return normalise_email(email)
+    except InvalidInput:
+        return email.strip().lower()[:254]
 
 
 def email_and_ip() -> str:

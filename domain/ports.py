@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Protocol, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from domain.accounts.model import Session, User
+    from domain.accounts.model import MailRequest, Session, User
     from domain.catalog.model import CuratedList, GenreCatalog, Movie
     from domain.library.model import Library
 
@@ -74,6 +74,11 @@ class SessionRepository(abc.ABC):
     def add(self, session: "Session") -> None: ...
 
 
+class MailRequestRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, request: "MailRequest") -> None: ...
+
+
 class MovieRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, tmdb_id: int) -> "Movie | None": ...
@@ -116,6 +121,7 @@ class UnitOfWork(abc.ABC):
     result: CommitResult = field(default_factory=CommitResult)
     users: UserRepository = field(init=False)
     sessions: SessionRepository = field(init=False)
+    mail_requests: MailRequestRepository = field(init=False)
     movies: MovieRepository = field(init=False)
     genres: GenreCatalogRepository = field(init=False)
     lists: CuratedListRepository = field(init=False)

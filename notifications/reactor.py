@@ -2,7 +2,10 @@
 
 The address and the credentials version come from the users table, never from the
 event: whoever can publish to the broker cannot have a valid link mailed elsewhere.
-The event only says which user asked for what."""
+A registration names the user; a mail request names an address, any address (the API
+records one alike for known and unknown addresses), and here it is decided whether
+a mail goes out: to an account with that address, a verification only while it is
+unverified."""
 from __future__ import annotations
 
 import uuid
@@ -16,9 +19,7 @@ from adapters.mailer import SmtpMailer
 from notifications import emails
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.tables import sent_notifications
-
-
-MAILED = ("UserRegistered", "VerificationEmailRequested", "PasswordResetRequested")
+from domain.accounts.model import MailRequest
 
 
 class EmailReactor:
@@ -39,28 +40,43 @@ class EmailReactor:
         return True
 
     def _compose(self, envelope: Envelope) -> emails.Email | None:
-        if envelope.event_type not in MAILED or envelope.aggregate_type != "user":
+        kind = (envelope.aggregate_type, envelope.event_type)
+        if kind == ("user", "UserRegistered"):
+            return self._verification(self._user_with_id(envelope.aggregate_id))
+        if kind != ("mail_request", "MailRequested"):
             return None
-        user = self._stored_user(envelope.aggregate_id)
-        if user is None:
-            return None
-        if envelope.event_type == "PasswordResetRequested":
-            token = self.tokens.reset_token(str(user.id), user.credentials_version)
-            return emails.password_reset(user.email, self.base_url, token, self.reset_minutes)
-        if user.email_verified:
+        user = self._user_with_email(envelope.payload.get("email"))
+        asked = envelope.payload.get("kind")
+        if asked == MailRequest.PASSWORD_RESET:
+            return self._reset(user)
+        return self._verification(user) if asked == MailRequest.VERIFICATION else None
+
+    def _verification(self, user) -> emails.Email | None:
+        if user is None or user.email_verified:
             return None
         token = self.tokens.verification_token(str(user.id), user.email)
         return emails.verification(user.email, self.base_url, token)
 
-    def _stored_user(self, user_id: str):
+    def _reset(self, user) -> emails.Email | None:
+        if user is None:
+            return None
+        token = self.tokens.reset_token(str(user.id), user.credentials_version)
+        return emails.password_reset(user.email, self.base_url, token, self.reset_minutes)
+
+    def _user_with_id(self, user_id: str):
         try:
             uuid.UUID(user_id)
         except ValueError:
             return None
+        return self._stored_user(users.c.id == user_id)
+
+    def _user_with_email(self, email):
+        return self._stored_user(users.c.email == email) if isinstance(email, str) else None
+
+    def _stored_user(self, criterion):
         with self.engine.connect() as conn:
             return conn.execute(select(users.c.id, users.c.email, users.c.email_verified,
-                                       users.c.credentials_version)
-                                .where(users.c.id == user_id)).first()
+                                       users.c.credentials_version).where(criterion)).first()
 
     def _already_sent(self, event_id: str) -> bool:
         with self.engine.connect() as conn:

@@ -50,6 +50,8 @@ class TaskMessages:
     def for_batch(self, envelopes: list[Envelope]) -> list[OutgoingMessage]:
         groups: dict[tuple[str, int], list[Envelope]] = {}
         for envelope in envelopes:
+            if envelope.aggregate_type in topology.NOTIFICATION_ONLY_AGGREGATES:
+                continue
             lane = topology.lane_of(envelope.aggregate_type)
             groups.setdefault((lane, _partition(envelope.aggregate_id, self.partitions)),
                               []).append(envelope)

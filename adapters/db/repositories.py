@@ -6,10 +6,10 @@ from typing import Callable
 from sqlalchemy import Connection, Table, insert, select, update
 
 from adapters.db import tables
-from domain.accounts.model import Session, User
+from domain.accounts.model import MailRequest, Session, User
 from domain.aggregate import Aggregate
 from domain.errors import ConcurrencyConflict
-from domain.ports import SessionRepository, UserRepository
+from domain.ports import MailRequestRepository, SessionRepository, UserRepository
 
 Track = Callable[[Aggregate, "RowMapper"], Aggregate]
 
@@ -91,3 +91,13 @@ class SqlSessionRepository(RowMapper, SessionRepository):
             return None
         row["id"], row["user_id"] = str(row["id"]), str(row["user_id"])
         return self._track(Session(**row), self)
+
+
+class SqlMailRequestRepository(RowMapper, MailRequestRepository):
+    """A mail request has no row: its one event, in the log, is all there is of it."""
+
+    def save(self, aggregate: Aggregate, new_version: int) -> None:
+        pass
+
+    def add(self, request: MailRequest) -> None:
+        self._track(request, self)

@@ -13,7 +13,8 @@ from adapters.db.catalog_repositories import (SqlCuratedListRepository,
                                               SqlGenreCatalogRepository, SqlMovieRepository)
 from adapters.db.library_repositories import SqlLibraryRepository
 from adapters.messaging.outbox import OUTBOX_CHANNEL
-from adapters.db.repositories import RowMapper, SqlSessionRepository, SqlUserRepository
+from adapters.db.repositories import RowMapper, SqlMailRequestRepository, \
+    SqlSessionRepository, SqlUserRepository
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, ConcurrencyConflict
 from domain.events import DomainEvent
@@ -35,6 +36,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.result = CommitResult()
         self.users = SqlUserRepository(self.connection, self._track)
         self.sessions = SqlSessionRepository(self.connection, self._track)
+        self.mail_requests = SqlMailRequestRepository(self.connection, self._track)
         self.movies = SqlMovieRepository(self.connection, self._track)
         self.genres = SqlGenreCatalogRepository(self.connection, self._track)
         self.lists = SqlCuratedListRepository(self.connection, self._track)

@@ -19,8 +19,10 @@ NOTIFY_TASK = "events.notify"
 RECOMMEND_TASK = "library.recommend"
 RELATE_TASK = "catalog.relate"
 FOLD_COUNTERS_TASK = "library.fold_counters"
-NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",
-                             "PasswordResetRequested"})
+NOTIFIED_EVENTS = frozenset({"UserRegistered", "MailRequested"})
+# Aggregates only the email reactor reads (no projection follows them): the relay sends
+# their events to the notifications queue only.
+NOTIFICATION_ONLY_AGGREGATES = frozenset({"mail_request"})
 
 PEOPLE, CATALOG = "people", "catalog"
 LANES = (PEOPLE, CATALOG)

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.schemas.common import PageSchema, StrictSchema, Text
 from domain.accounts import policy
+from domain.errors import InvalidInput
 
 # The domain checks these rules (a 400 naming the field); the document states them.
 EMAIL_DOC = {"format": "email", "description": "one mailbox (email-validator's syntax check: no lists, "
              "display names or quoting, no special-use domain such as .test), normalised "
-             "(trimmed, lower case)"}
+             "(trimmed, lower case, the domain in its ASCII form)"}
 NEW_PASSWORD_DOC = {
     "minLength": policy.MIN_PASSWORD_LENGTH,
     # Two neighbouring characters of different classes (lower, upper, digit, other).
@@ -27,17 +27,15 @@ LANGUAGE_DOC = {"pattern": r"^([a-z]{2,3}(-[A-Z]{2})?)?$",  # policy.LANGUAGE_PA
 
 
 class EmailAddress(Text):
-    """One mailbox, as email-validator reads it (syntax only, no DNS): no lists
-    (`a,b@x.io`), no display names or quoting (`<>"`), no special-use domain (`.test`,
-    `.local`, ...), an ASCII form for the domain."""
+    """One mailbox in the one spelling the accounts and the rate limits use
+    (`policy.normalise_email`)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return validate_email(text.strip(), check_deliverability=False,
-                                  allow_smtputf8=False).ascii_email
-        except EmailNotValidError as exc:
-            raise ValidationError(f"Not a valid email address: {exc}") from exc
+            return policy.normalise_email(text)
+        except InvalidInput as exc:
+            raise ValidationError(exc.message) from exc
 
 
 Email = lambda **kw: EmailAddress(  # noqa: E731

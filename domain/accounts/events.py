@@ -24,6 +24,8 @@ class UserRegistered(UserEvent):
 
 @dataclass(frozen=True)
 class VerificationEmailRequested(UserEvent):
+    """No longer recorded (a MailRequested instead, since issue 17); older logs hold it."""
+
     email: str
 
 
@@ -47,8 +49,24 @@ class PasswordChanged(UserEvent):
 
 @dataclass(frozen=True)
 class PasswordResetRequested(UserEvent):
+    """No longer recorded (a MailRequested instead, since issue 17); older logs hold it."""
+
     email: str
     credentials_version: int
+
+
+@dataclass(frozen=True)
+class MailRequestEvent(DomainEvent):
+    aggregate_type = "mail_request"
+
+
+@dataclass(frozen=True)
+class MailRequested(MailRequestEvent):
+    """Someone asked for an account mail for this address, whether or not it has an
+    account: the email reactor decides whether a mail goes out."""
+
+    kind: str
+    email: str
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 
 from domain.accounts import commands, policy
-from domain.accounts.model import Session, User
+from domain.accounts.model import MailRequest, Session, User
 from domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, \
     RefreshTokenReused
 from domain.ports import Clock, PasswordHasher, UnitOfWork
@@ -77,12 +77,7 @@ def verify_email(cmd: commands.VerifyEmail, uow: UnitOfWork, clock: Clock) -> Us
 
 def request_verification_email(cmd: commands.RequestVerificationEmail,
                                uow: UnitOfWork) -> None:
-    with uow:
-        user = uow.users.get_by_email(policy.normalise_email(cmd.email))
-        if user is None or user.email_verified:
-            return
-        user.request_verification_email()
-        uow.commit()
+    _ask_for_mail(uow, MailRequest.VERIFICATION, cmd.email)
 
 
 def login(cmd: commands.Login, uow: UnitOfWork, hasher: PasswordHasher,
@@ -158,11 +153,14 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, hasher: Passw
 
 
 def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork) -> None:
+    _ask_for_mail(uow, MailRequest.PASSWORD_RESET, cmd.email)
+
+
+def _ask_for_mail(uow: UnitOfWork, kind: str, email: str) -> None:
+    """The same work for any address, known or not (nothing to time): one request
+    recorded, no lookup; the email reactor decides whether a mail goes out."""
     with uow:
-        user = uow.users.get_by_email(policy.normalise_email(cmd.email))
-        if user is None:
-            return
-        user.request_password_reset()
+        uow.mail_requests.add(MailRequest.ask(_new_id(), kind, policy.normalise_email(email)))
         uow.commit()
 
 

@@ -40,10 +40,6 @@ class User(Aggregate):
             created_at=now.isoformat(), profile=dict(user.profile)))
         return user
 
-    def request_verification_email(self) -> None:
-        if not self.email_verified:
-            self.record(events.VerificationEmailRequested(email=self.email))
-
     def verify_email(self, email: str, now: datetime) -> None:
         if self.email_verified or email != self.email:
             raise InvalidInput("This verification link was already used or is invalid.",
@@ -70,8 +66,8 @@ class User(Aggregate):
         for key in profile_changes:
             if key not in DEFAULT_PROFILE:
                 raise InvalidInput(f"Unknown profile field {key!r}.", field=key)
-        policy.check_timezone(profile_changes.get("timezone", ""))
-        policy.check_language(profile_changes.get("preferred_language", ""))
+        policy.check_timezone(profile_changes.get("timezone"))
+        policy.check_language(profile_changes.get("preferred_language"))
         if profile_changes:
             applied["profile"] = profile_changes
         return applied
@@ -80,10 +76,6 @@ class User(Aggregate):
         self.password_hash = new_hash
         self.credentials_version += 1
         self.record(events.PasswordChanged(changed_at=now.isoformat(), via_reset=via_reset))
-
-    def request_password_reset(self) -> None:
-        self.record(events.PasswordResetRequested(
-            email=self.email, credentials_version=self.credentials_version))
 
     def rehash_password(self, new_hash: str) -> None:
         """A stronger hash of the same password: no event, nothing others can see."""
@@ -111,7 +103,7 @@ class Session(Aggregate):
 
     @classmethod
     def start(cls, session_id: str, user_id: str, refresh_jti: str, ip: str,
-              user_agent: str, now: datetime, credentials_version: int = 1) -> "Session":
+              user_agent: str, now: datetime, *, credentials_version: int) -> "Session":
         session = cls(id=session_id, user_id=user_id, refresh_jti=refresh_jti, ip=ip,
                       user_agent=user_agent, created_at=now, last_seen_at=now,
                       credentials_version=credentials_version)
@@ -150,3 +142,21 @@ class Session(Aggregate):
         self.revoked_at, self.revoke_reason = now, reason
         self.record(events.SessionRevoked(
             user_id=self.user_id, reason=reason, revoked_at=now.isoformat()))
+
+
+@dataclass(eq=False)
+class MailRequest(Aggregate):
+    """A request for an account mail (verification, password reset), recorded alike for
+    every address, so the request does the same work whether or not the address has an
+    account; the email reactor looks the address up and decides. Its one event is all
+    there is of it (no state row)."""
+
+    aggregate_type = "mail_request"
+    VERIFICATION = "verification"
+    PASSWORD_RESET = "password_reset"
+
+    @classmethod
+    def ask(cls, request_id: str, kind: str, email: str) -> "MailRequest":
+        request = cls(id=request_id)
+        request.record(events.MailRequested(kind=kind, email=email))
+        return request

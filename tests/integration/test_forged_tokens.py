@@ -270,9 +270,9 @@ def test_a_password_change_keeps_the_callers_session_and_ends_the_rest(app):
 
 def test_a_forged_reset_event_mails_the_stored_address_with_the_stored_version(
         app, container, smtp):
-    """Someone who can publish to the broker sends PasswordResetRequested naming their
-    own address and a made-up version: the mail goes to the account's address, with a
-    token for its real credentials version."""
+    """Someone who can publish to the broker sends a MailRequested for a reset: a mail
+    goes only to an account's own stored address, with a token for its real
+    credentials version; the attacker's address (no account) gets nothing."""
     from adapters.mailer import SmtpMailer
     from notifications.reactor import EmailReactor
     from adapters.messaging.envelope import Envelope
@@ -282,11 +282,16 @@ def test_a_forged_reset_event_mails_the_stored_address_with_the_stored_version(
     attacker = unique_email("attacker")
     reactor = EmailReactor(container.engine, SmtpMailer("127.0.0.1", smtp.port, "t@x.io"),
                            container.email_tokens, "http://front.example", 60)
-    forged = Envelope(event_id=str(uuid.uuid4()), event_type="PasswordResetRequested",
-                      event_version=1, aggregate_type="user", aggregate_id=user["id"],
-                      aggregate_version=99, position=0, occurred_at="2026-01-01T00:00:00Z",
-                      payload={"email": attacker, "credentials_version": 7})
-    assert reactor.react(forged)
+
+    def forged(email: str) -> Envelope:
+        return Envelope(event_id=str(uuid.uuid4()), event_type="MailRequested",
+                        event_version=1, aggregate_type="mail_request",
+                        aggregate_id=str(uuid.uuid4()), aggregate_version=1, position=0,
+                        occurred_at="2026-01-01T00:00:00Z",
+                        payload={"kind": "password_reset", "email": email,
+                                 "credentials_version": 7})
+    assert not reactor.react(forged(attacker))
+    assert reactor.react(forged(user["email"]))
     token = Inbox.token_in(smtp.wait_for(user["email"], "Reset your Movie Nexus password"))
     assert container.email_tokens.read_reset(token).credentials_version == 1
     assert smtp.count(attacker) == 0

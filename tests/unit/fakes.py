@@ -11,8 +11,8 @@ from domain.aggregate import Aggregate
 from domain.errors import ConcurrencyConflict
 from domain.events import DomainEvent
 from domain.ports import (CommitResult, CuratedListRepository, GenreCatalogRepository,
-                          LibraryRepository, MovieRepository, SessionRepository, UnitOfWork,
-                          UserRepository)
+                          LibraryRepository, MailRequestRepository, MovieRepository,
+                          SessionRepository, UnitOfWork, UserRepository)
 
 
 class FakeStore:
@@ -59,12 +59,18 @@ class FakeUsers(_Repository, UserRepository):
 class FakeSessions(_Repository, SessionRepository):
     aggregate_type = "session"
 
-    def get(self, session_id):
+    def get(self, session_id, for_update=False):
+        if for_update:
+            self.uow.sessions_locked.append(session_id)
         return self._get(session_id)
 
     def active_for_user(self, user_id):
         return [self._get(a.id) for (t, _), a in self.uow.store.aggregates.items()
                 if t == "session" and a.user_id == user_id and a.is_active]
+
+
+class FakeMailRequests(_Repository, MailRequestRepository):
+    aggregate_type = "mail_request"
 
 
 class FakeMovies(_Repository, MovieRepository):
@@ -94,6 +100,7 @@ class FakeLibraries(_Repository, LibraryRepository):
     aggregate_type = "library"
 
     def get(self, user_id, tmdb_id):
+        self.uow.libraries_asked.append((user_id, tmdb_id))
         return self._get(user_id)
 
 
@@ -101,12 +108,15 @@ class FakeLibraries(_Repository, LibraryRepository):
 class FakeUnitOfWork(UnitOfWork):
     store: FakeStore = field(default_factory=FakeStore)
     committed: int = 0
+    sessions_locked: list[str] = field(default_factory=list)  # get(..., for_update=True)
+    libraries_asked: list[tuple[str, int]] = field(default_factory=list)  # (user, movie)
     _seen: list[Aggregate] = field(default_factory=list)
 
     def __enter__(self) -> "FakeUnitOfWork":
         self._seen = []
         self.result = CommitResult()
         self.users, self.sessions = FakeUsers(self), FakeSessions(self)
+        self.mail_requests = FakeMailRequests(self)
         self.movies, self.genres, self.lists = FakeMovies(self), FakeGenres(self), FakeLists(self)
         self.libraries = FakeLibraries(self)
         return self

@@ -88,13 +88,13 @@ def test_password_change_moves_the_credentials_version():
 
 
 def test_a_session_accepts_only_its_current_refresh_token():
-    session = Session.start("s1", "u1", "jti-1", "1.2.3.4", "ua", NOW)
+    session = Session.start("s1", "u1", "jti-1", "1.2.3.4", "ua", NOW, credentials_version=1)
     session.rotate("jti-2", "1.2.3.4", "ua", NOW)
     assert session.accepts("jti-2") and not session.accepts("jti-1")
 
 
 def test_a_revoked_session_accepts_nothing_and_cannot_rotate():
-    session = Session.start("s1", "u1", "jti-1", "", "", NOW)
+    session = Session.start("s1", "u1", "jti-1", "", "", NOW, credentials_version=1)
     session.revoke("logout", NOW)
     assert not session.accepts("jti-1")
     with pytest.raises(Conflict):
@@ -102,7 +102,7 @@ def test_a_revoked_session_accepts_nothing_and_cannot_rotate():
 
 
 def test_revoking_twice_records_one_event():
-    session = Session.start("s1", "u1", "jti-1", "", "", NOW)
+    session = Session.start("s1", "u1", "jti-1", "", "", NOW, credentials_version=1)
     session.revoke("logout", NOW)
     session.revoke("logout", NOW)
     assert [type(e).__name__ for e in session.pending_events] == [
@@ -127,3 +127,34 @@ def test_a_session_holds_the_credentials_it_was_started_with():
     session.renew_credentials(user.credentials_version)
     assert session.holds_credentials(user) and session.changed
     assert session.take_events() == []  # no event: nothing anyone else sees
+
+
+def test_a_revoked_session_says_it_has_ended_and_keeps_its_state():
+    session = Session.start("s1", "u1", "jti-1", "ip", "ua", NOW, credentials_version=1)
+    session.revoke("logout", NOW)
+    with pytest.raises(Conflict) as error:
+        session.rotate("jti-2", "ip2", "ua2", NOW)
+    assert error.value.message == "This session has ended."
+    assert (session.refresh_jti, session.ip, session.user_agent) == ("jti-1", "ip", "ua")
+
+
+def test_the_system_clock_tells_utc_time():
+    from datetime import datetime as real_datetime
+
+    from domain.ports import SystemClock
+    before = real_datetime.now(timezone.utc)
+    now = SystemClock().now()
+    assert now.tzinfo is timezone.utc and before <= now <= real_datetime.now(timezone.utc)
+
+
+def test_an_error_says_its_message_and_names_its_field():
+    error = InvalidInput("Bad.", field="rating")
+    assert (str(error), error.message, error.field) == ("Bad.", "Bad.", "rating")
+    assert InvalidInput("Bad.").field is None
+
+
+def test_taking_the_events_leaves_the_aggregate_unchanged():
+    user = User.register("u1", "ann@example.com", "hash", "Ann", "Lee", NOW)
+    assert user.changed is True
+    assert [type(e) for e in user.take_events()] == [events.UserRegistered]
+    assert user.changed is False and user.pending_events == []

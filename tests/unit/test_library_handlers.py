@@ -7,23 +7,12 @@ from domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from domain.library import commands, events
 from domain.library.model import MovieFacts
 from movienexus.bootstrap import bootstrap
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
 USER = "7d0f3a52-5b8e-4c52-9b0e-1f6f0c1d2e3f"
 HEAT = {"id": 949, "title": "Heat", "original_title": "Heat", "release_date": "1995-12-15",
         "genre_ids": [28, 80, 18], "popularity": 40.0, "vote_average": 7.9, "vote_count": 6000}
 ALIEN = {**HEAT, "id": 348, "title": "Alien", "release_date": "1979-05-25",
          "genre_ids": [27, 878]}
-
-
-@pytest.fixture
-def uow():
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture
