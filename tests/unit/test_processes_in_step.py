@@ -21,3 +21,21 @@ def test_make_run_starts_every_procfile_process():
     script = (ROOT / "scripts" / "run.sh").read_text()
     named = set(re.search(r"processes=\(([^)]*)\)", script).group(1).split()) | {"tmdb"}
     assert named == set(procfile())
+
+
+FLOWER_BOUNDS = ("--max-tasks", "--max-workers")
+
+
+def flower_bounds(command: str) -> dict[str, int]:
+    return {name: int(value) for name, value in re.findall(r"(--max-[a-z]+)=(\d+)", command)}
+
+
+def test_flower_keeps_a_bounded_history_the_same_in_both():
+    """Flower keeps 100,000 tasks by default and grows until it holds them all; both
+    ways of running it bound what it keeps, to the same figures."""
+    compose = re.search(r"^\s+command: .*flower .*$", (ROOT / "docker-compose.yml")
+                        .read_text(), flags=re.M).group(0)
+    bounds = flower_bounds(procfile()["flower"])
+    assert set(bounds) == set(FLOWER_BOUNDS)
+    assert bounds == flower_bounds(compose)
+    assert bounds["--max-tasks"] <= 20_000
