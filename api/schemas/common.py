@@ -7,7 +7,7 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-MAX_PAGE_SIZE = 100
+MAX_PAGE, MAX_PAGE_SIZE = 100_000, 100
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -31,7 +31,7 @@ class QueryArgsSchema(Schema):
 
 
 class PageQueryArgsSchema(QueryArgsSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1))
 
     @post_load

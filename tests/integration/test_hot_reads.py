@@ -2,7 +2,8 @@
 request both are asked (the Flask app by a test-only environ key no HTTP request can
 set) and status, every header and the body must be equal. Each parity test also
 checks that the hot path, not the Flask app, answered the first; the declines check
-that requests outside the plain success reach the Flask app and get its answer."""
+that requests outside the plain success reach the Flask app and get its answer. The
+routes are those the app's resources mark `@hot`, read from the app itself."""
 from __future__ import annotations
 
 import gzip
@@ -11,7 +12,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from api import create_app
-from api.hot_reads import FLASK_ONLY
+from api.hot_reads import FLASK_ONLY, hot_routes
+from domain.catalog.vocabulary import LIST_NAMES, list_path
 from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 from tests.support.library import person
@@ -86,6 +88,36 @@ def paths_of(movie_id: int) -> list[str]:
             "/movies/top-rated?page_size=5", "/movies/now-playing?page=1&page_size=3",
             "/movies/upcoming?page_size=500", "/movies/trending",
             "/movies/trending?window=week&page=2", "/movies/popular?page=99999"]
+
+
+def test_every_route_marked_hot_is_answered_as_the_flask_app_answers_it(app, reader,
+                                                                         movie_id):
+    """Each hot route of the app, asked with a sample of its path values and query; a
+    search is asked once of the Flask app first (only a search asked before is hot)."""
+    routes = hot_routes(app)
+    assert len(routes) >= 11
+    for endpoint, route in routes.items():
+        path = route.rule.removeprefix(API).replace("<int:tmdb_id>", str(movie_id))
+        if "q" in route.read.query:
+            path += "?q=night"
+        headers = reader.headers if path.startswith("/me") else {}
+        eventually(lambda: get(app, path, headers).status_code == 200 and
+                   both(app, path, headers)[0].get_data() == both(app, path, headers)[1]
+                   .get_data())
+        hot, flask = both(app, path, headers)
+        assert hot.hot, endpoint
+        assert_same(hot, flask)
+
+
+def test_every_list_of_the_domain_is_a_hot_route_flask_answers(app):
+    rules = {route.rule for route in hot_routes(app).values()}
+    for name in LIST_NAMES:
+        if not name.startswith("trending"):
+            assert f"{API}/movies/{list_path(name)}" in rules, name
+            assert app.test_client().get(
+                f"{API}/movies/{list_path(name)}", environ_overrides={FLASK_ONLY: True}
+            ).status_code == 200
+    assert f"{API}/movies/trending" in rules
 
 
 @pytest.mark.parametrize("n", range(9))
