@@ -5,10 +5,11 @@
 - 304 and no body when it carries an ETag that If-None-Match names;
 - gzip for a JSON body over 1 KB when the client accepts it (Vary: Accept-Encoding);
 - `X-Content-Type-Options: nosniff`;
-- `Cache-Control: no-store` and `Pragma: no-cache` when it carries a token or a
-  person's own data (the request had an Authorization header, or the view marked it
-  `private()`), or `Cache-Control: private, no-cache` when such an answer has an ETag:
-  no shared cache keeps it, and a browser's copy is always revalidated (a 304);
+- `Cache-Control: no-store` and `Pragma: no-cache` when it may carry a token or a
+  person's own data: the answer to a write (login, refresh and register among them)
+  or to a request with an Authorization header; `Cache-Control: private, no-cache`
+  instead when such an answer has an ETag (a person's own lists): no shared cache
+  keeps it, and a browser's copy is revalidated every time (a 304 when unchanged);
 - the CORS headers of flask-cors's own computation, only when the request came with an
   Origin header (browsers send one on every cross-origin request), errors included."""
 from __future__ import annotations
@@ -23,7 +24,8 @@ from werkzeug.http import parse_accept_header, parse_etags
 
 from api import compression
 
-REQUEST_ID_KEY, PRIVATE_KEY = "movienexus.request_id", "movienexus.private"
+REQUEST_ID_KEY = "movienexus.request_id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 CORS_PREFIX = "/api/"
 EXPOSED = ["X-Consistency-Token", "X-Consistency", "X-Request-ID", "Retry-After", "ETag"]
@@ -38,11 +40,6 @@ def request_id(environ: dict) -> str:
         found = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
         environ[REQUEST_ID_KEY] = found
     return found
-
-
-def private() -> None:
-    """Marks the Flask request's answer as carrying a token or a person's data."""
-    request.environ[PRIVATE_KEY] = True
 
 
 class Finisher:
@@ -62,7 +59,7 @@ class Finisher:
             body = self._encoded(environ, status, headers, body)
         headers["X-Request-ID"] = request_id(environ)
         headers["X-Content-Type-Options"] = "nosniff"
-        if PRIVATE_KEY in environ or "HTTP_AUTHORIZATION" in environ:
+        if "HTTP_AUTHORIZATION" in environ or environ["REQUEST_METHOD"] not in SAFE_METHODS:
             self._uncached(headers)
         if "HTTP_ORIGIN" in environ and environ.get("PATH_INFO", "").startswith(CORS_PREFIX):
             self._cors(environ, headers)

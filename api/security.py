@@ -13,7 +13,6 @@ from flask_jwt_extended import (JWTManager, create_access_token, create_refresh_
 from flask_jwt_extended.config import config as jwt_config
 
 from api.errors import error_response
-from api.finisher import private
 from movienexus.config import Settings
 
 VERIFIED_TOKENS = 4096
@@ -79,7 +78,6 @@ def configure(app: Flask, settings: Settings) -> None:
 
 def issue_tokens(user_id: str, session_id: str, role: str, refresh_jti: str,
                  settings: Settings) -> dict:
-    private()       # the answer carries tokens: no cache keeps it
     access = create_access_token(identity=user_id,
                                  additional_claims={"sid": session_id, "role": role})
     refresh = create_refresh_token(identity=user_id,

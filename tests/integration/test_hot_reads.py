@@ -11,76 +11,15 @@ import gzip
 import pytest
 from prometheus_client import REGISTRY
 
-from api import create_app
 from api.hot_reads import FLASK_ONLY, hot_routes
 from domain.catalog.vocabulary import LIST_NAMES, list_path
-from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
+from tests.support.hot_paths import (API, app, assert_same, both, complete_movies,  # noqa: F401
+                                     get, movie_id, reader, world)
 from tests.support.library import person
 from tests.support.util import eventually
 
-API = "/api/v1"
-REQUEST_ID = {"X-Request-ID": "parity-request-0001"}
 ORIGIN_ALLOWED = "http://localhost:3000"
-
-
-@pytest.fixture(scope="module")
-def world(settings, tmdb_server):  # noqa: F811
-    return catalog_world(settings, tmdb_server.base_url)
-
-
-@pytest.fixture(scope="module")
-def app(world):
-    return create_app(container=world.container)
-
-
-@pytest.fixture(scope="module")
-def reader(app, world):
-    """A person with two favorites and one watchlist item."""
-    me = person(app)
-    ids = complete_movies(app, world, 4)[1:]
-    me.ok(me.put(f"/me/favorites/{ids[0]}", {"rating": 8, "notes": "parity"}), 201)
-    me.ok(me.put(f"/me/favorites/{ids[1]}", {"rating": 3}), 201)
-    me.ok(me.put(f"/me/watchlist/{ids[2]}"), 201)
-    return me
-
-
-def complete_movies(app, world, n: int) -> list[int]:
-    """n movies of the catalog, each opened once (so TMDb's full detail is stored)."""
-    with world.container.engine.connect() as conn:
-        ids = conn.exec_driver_sql("SELECT tmdb_id FROM read_movies WHERE NOT delisted "
-                                   "ORDER BY popularity DESC LIMIT %s", (n,)).scalars().all()
-    for tmdb_id in ids:
-        assert app.test_client().get(f"{API}/movies/{tmdb_id}").status_code == 200
-    return list(ids)
-
-
-@pytest.fixture(scope="module")
-def movie_id(app, world) -> int:
-    return complete_movies(app, world, 1)[0]
-
-
-def get(app, path: str, headers: dict | None = None, **kwargs):
-    """The answer, marked `hot` when the hot reads answered it."""
-    before = app.wsgi_app.answered
-    answer = app.test_client().get(API + path, headers=headers or {}, **kwargs)
-    answer.hot = app.wsgi_app.answered > before
-    return answer
-
-
-def both(app, path: str, headers: dict | None = None):
-    """(hot answer, Flask answer) of the same GET."""
-    headers = {**REQUEST_ID, **(headers or {})}
-    return (get(app, path, headers),
-            get(app, path, headers, environ_overrides={FLASK_ONLY: True}))
-
-
-def assert_same(hot, flask, hot_answers: bool = True) -> None:
-    assert hot.hot == hot_answers
-    assert not flask.hot
-    assert hot.status_code == flask.status_code
-    assert sorted(hot.headers.items()) == sorted(flask.headers.items())
-    assert hot.get_data() == flask.get_data()
 
 
 def paths_of(movie_id: int) -> list[str]:
@@ -188,7 +127,7 @@ def test_a_persons_own_reads_are_answered_as_the_flask_app_answers_them(app, rea
 
 
 def test_a_read_right_after_a_write_waits_for_it_and_says_fresh(app, world, reader):
-    movie = complete_movies(app, world, 5)[4]
+    movie = complete_movies(app, world.container, 5)[4]
     reader.ok(reader.put(f"/me/favorites/{movie}", {"rating": 10}), 201)
     hot = get(app, "/me/favorites", reader.headers)
     assert hot.hot
