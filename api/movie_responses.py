@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 
 from flask import Response
 
+from api.schemas.common import page_meta
 from read_models.catalog_queries import Page
 
 
@@ -28,9 +28,7 @@ def json_document(body: bytes) -> Response:
 
 def page_body(page: Page, number: int, size: int) -> bytes:
     """The list envelope, joined around the stored card strings."""
-    meta = json.dumps({"page": number, "page_size": size, "total": page.total,
-                       "total_pages": math.ceil(page.total / size) if page.total else 0},
-                      separators=(",", ":"))
+    meta = json.dumps(page_meta(number, size, page.total), separators=(",", ":"))
     return b'{"items":[' + b",".join(page.cards) + b"]," + meta[1:].encode()
 
 

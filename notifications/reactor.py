@@ -13,12 +13,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from adapters.db.tables import users
 from adapters.email_tokens import EmailTokens
 from adapters.mailer import SmtpMailer
+from domain.accounts.events import MAILED_EVENTS, PasswordResetRequested
 from notifications import emails
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.tables import sent_notifications
 
 
-MAILED = ("UserRegistered", "VerificationEmailRequested", "PasswordResetRequested")
+RESET = PasswordResetRequested.event_type()
 
 
 class EmailReactor:
@@ -39,12 +40,12 @@ class EmailReactor:
         return True
 
     def _compose(self, envelope: Envelope) -> emails.Email | None:
-        if envelope.event_type not in MAILED or envelope.aggregate_type != "user":
+        if envelope.event_type not in MAILED_EVENTS or envelope.aggregate_type != "user":
             return None
         user = self._stored_user(envelope.aggregate_id)
         if user is None:
             return None
-        if envelope.event_type == "PasswordResetRequested":
+        if envelope.event_type == RESET:
             token = self.tokens.reset_token(str(user.id), user.credentials_version)
             return emails.password_reset(user.email, self.base_url, token, self.reset_minutes)
         if user.email_verified:

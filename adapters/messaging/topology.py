@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from kombu import Exchange, Queue
 
+from domain.accounts.events import MAILED_EVENTS
+
 PROJECT_TASK = "events.project"
 BATCH_TASK = "events.project_batch"
 SWEEP_TASK = "read_models.sweep"
@@ -19,8 +21,7 @@ NOTIFY_TASK = "events.notify"
 RECOMMEND_TASK = "library.recommend"
 RELATE_TASK = "catalog.relate"
 FOLD_COUNTERS_TASK = "library.fold_counters"
-NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",
-                             "PasswordResetRequested"})
+NOTIFIED_EVENTS = MAILED_EVENTS
 
 PEOPLE, CATALOG = "people", "catalog"
 LANES = (PEOPLE, CATALOG)

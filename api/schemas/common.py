@@ -40,9 +40,14 @@ class PageQueryArgsSchema(QueryArgsSchema):
         return data
 
 
-def page_envelope(items: list, page: int, page_size: int, total: int) -> dict:
-    return {"items": items, "page": page, "page_size": page_size, "total": total,
+def page_meta(page: int, page_size: int, total: int) -> dict:
+    """The list envelope's fields beside `items`."""
+    return {"page": page, "page_size": page_size, "total": total,
             "total_pages": math.ceil(total / page_size) if total else 0}
+
+
+def page_envelope(items: list, page: int, page_size: int, total: int) -> dict:
+    return {"items": items, **page_meta(page, page_size, total)}
 
 
 class PageSchema(Schema):
