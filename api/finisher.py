@@ -2,7 +2,8 @@
 (api/hot_reads.py), leaves through `Finisher.finish`, which gives it
 
 - its X-Request-ID (the caller's when it is 8-64 of [A-Za-z0-9._-], else a new one);
-- 304 and no body when it carries an ETag that If-None-Match names;
+- 304 and no body when it carries an ETag that If-None-Match names (with the Vary it
+  would have had);
 - gzip for a JSON body over 1 KB when the client accepts it (Vary: Accept-Encoding);
 - `X-Content-Type-Options: nosniff`;
 - `Cache-Control: no-store` and `Pragma: no-cache` when it may carry a token or a
@@ -29,7 +30,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 CORS_PREFIX = "/api/"
 EXPOSED = ["X-Consistency-Token", "X-Consistency", "X-Request-ID", "Retry-After", "ETag"]
-_ENTITY = ("Content-Type", "Content-Length", "Content-Encoding", "Vary")
+_ENTITY = ("Content-Type", "Content-Length", "Content-Encoding")
 
 
 def request_id(environ: dict) -> str:
@@ -51,12 +52,14 @@ class Finisher:
                body: bytes | None) -> tuple[int, bytes | None]:
         """(status, body) to send; `headers` is finished in place. A body of None is not
         JSON, or a stream: it is sent as it is."""
-        if body is not None and status == 200 and self._not_modified(environ, headers):
-            status, body = 304, b""
-            for name in _ENTITY:
-                headers.remove(name)
-        elif body is not None:
-            body = self._encoded(environ, status, headers, body)
+        if body is not None:
+            headers.add("Vary", "Accept-Encoding")
+            if status == 200 and self._not_modified(environ, headers):
+                status, body = 304, b""
+                for name in _ENTITY:
+                    headers.remove(name)
+            else:
+                body = self._encoded(environ, status, headers, body)
         headers["X-Request-ID"] = request_id(environ)
         headers["X-Content-Type-Options"] = "nosniff"
         if "HTTP_AUTHORIZATION" in environ or environ["REQUEST_METHOD"] not in SAFE_METHODS:
@@ -73,7 +76,6 @@ class Finisher:
 
     @staticmethod
     def _encoded(environ: dict, status: int, headers: Headers, body: bytes) -> bytes:
-        headers.add("Vary", "Accept-Encoding")
         accept = environ.get("HTTP_ACCEPT_ENCODING", "")
         if "gzip" not in accept or not 200 <= status < 300 or len(body) < compression.MIN_SIZE \
                 or "Content-Encoding" in headers \

@@ -98,16 +98,15 @@ class MovieSearch(MethodView):
         return page_document(page, number, size)
 
 
-def list_operation_id(name: str) -> str:
-    """`listTopRatedMovies` for top_rated."""
-    return f"list{name.title().replace('_', '')}Movies"
+def _camel(name: str) -> str:
+    return name.title().replace("_", "")      # top_rated: TopRated
 
 
 def curated_list_resource(name: str) -> type[MethodView]:
     """The resource of one of TMDb's curated lists, at /movies/<name with dashes>."""
     class CuratedList(MethodView):
         @hot(hot_reads.list_of(name))
-        @blp.doc(operationId=list_operation_id(name))
+        @blp.doc(operationId=f"list{_camel(name)}Movies")
         @blp.arguments(PageQueryArgsSchema(), location="query")
         @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
         @etagged()
@@ -115,7 +114,7 @@ def curated_list_resource(name: str) -> type[MethodView]:
             return list_page(name, args)
     CuratedList.get.__doc__ = (f"TMDb's {name.replace('_', ' ')} movies, in TMDb's order "
                                "from the last sync.")
-    CuratedList.__name__ = CuratedList.__qualname__ = name.title().replace("_", "")
+    CuratedList.__name__ = CuratedList.__qualname__ = _camel(name)
     return blp.route(f"/{list_path(name)}")(CuratedList)
 
 
