@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import (compression, consistency, context, cors, docs, errors, inputs, limits,
-                 metrics, security)
+from api import consistency, context, docs, errors, finisher, inputs, limits, metrics, \
+    security
 from api.hot_reads import HotReads
 from api.openapi import Api, spec_options
 from api.resources import admin, auth, genres, library, me, movies, ops
@@ -20,14 +20,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app = Flask("movienexus")
     app.extensions["movienexus"] = container
     app.config.update(_openapi_config(), MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    metrics.install(app)        # after_request hooks run last first: metrics see the end
+    finisher.install(app, finisher.Finisher(app, list(settings.cors_origins)))
     context.install(app)
     inputs.install(app)
-    metrics.install(app)
     consistency.install(app)
-    compression.install(app)
     security.configure(app, settings)
     limits.configure(app, settings)
-    cors.install(app, list(settings.cors_origins))
     api = Api(app)
     for blueprint in (auth.blp, me.blp, library.blp, movies.blp, genres.blp, admin.blp):
         api.register_blueprint(blueprint)

@@ -148,8 +148,7 @@ def ask_for_relations(tmdb_id: int, user_id: str) -> None:
     if not _first_ask(f"relations:asked:{tmdb_id}", RELATIONS_ASKED_SECONDS):
         return
     try:
-        from workers.dispatch import request_relations
-        request_relations(tmdb_id, user_id)
+        container().tasks.request_relations(tmdb_id, user_id)
     except Exception as exc:  # noqa: BLE001 (the broker is away: the sync catches up)
         log.warning("could not ask for the related movies of %s: %r", tmdb_id, exc)
 

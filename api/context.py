@@ -1,8 +1,5 @@
-"""Per-request context: request id, the container, and the message context of writes."""
+"""Per-request context: the container, the caller, the message context of writes."""
 from __future__ import annotations
-
-import re
-import uuid
 
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
@@ -10,9 +7,6 @@ from flask_jwt_extended import get_jwt, get_jwt_identity
 
 from domain.ports import MessageContext
 from movienexus.bootstrap import Container
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
 
 def container() -> Container:
     return current_app.extensions["movienexus"]
@@ -49,17 +43,7 @@ def user_agent() -> str:
 
 def install(app: Flask) -> None:
     @app.before_request
-    def assign_request_id() -> None:
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-
-    @app.before_request
     def refuse_bodies_that_are_not_json():
         if request.method in ("POST", "PUT", "PATCH") and request.content_length \
                 and not request.is_json:
             abort(415, message="Send the body as JSON (Content-Type: application/json).")
-
-    @app.after_request
-    def echo_request_id(response):
-        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
-        return response

@@ -7,7 +7,7 @@ import os
 import time
 
 from flask import Flask, g, request
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram,
                                generate_latest, multiprocess)
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
@@ -18,6 +18,10 @@ from read_models.consistency import WAITS as CONSISTENCY_WAITS
 REQUEST_LATENCY = Histogram(
     "http_request_duration_seconds", "API request latency", ["method", "endpoint", "status"],
     buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+
+HOT_READ_FALLTHROUGHS = Counter(
+    "hot_read_fallthroughs", "Hot reads that raised and were answered by the Flask app",
+    ["reason"])
 
 PIPELINE_SQL = text("""
     SELECT
@@ -65,6 +69,7 @@ def render_metrics(container) -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_LATENCY)
+        registry.register(HOT_READ_FALLTHROUGHS)
         registry.register(CONSISTENCY_WAITS)
         registry.register(OWN_READ_FAILURES)
     registry.register(PipelineCollector(container))

@@ -1,18 +1,67 @@
 """JWT setup: short-lived access tokens, rotated refresh tokens, each valid only while
-its session is live (adapters/revocations.py); roles read from the users table."""
+its session is live (adapters/revocations.py); roles read from the users table. One
+token verifier (`TokenVerifier`) serves the Flask app and the hot reads."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_jwt_extended import (JWTManager, create_access_token, create_refresh_token,
                                 get_jwt_identity)
+from flask_jwt_extended.config import config as jwt_config
 
 from api.errors import error_response
 from movienexus.config import Settings
 
-jwt = JWTManager()
+VERIFIED_TOKENS = 4096
+VERIFIER = "movienexus.tokens"
+
+
+class TokenVerifier:
+    """A token's claims once its signature and times check out, by flask-jwt-extended's
+    own decode from the app's configuration: every decode option in force (algorithms,
+    audience, issuer, leeway, the identity claim...) applies on both paths. A token
+    verified before (the same bytes) is only checked for expiry again: a client sends
+    one access token for its whole lifetime, and a decode costs ~30 µs. An invalid token
+    raises flask-jwt-extended's or PyJWT's error."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._verified: dict[str, tuple[dict, float]] = {}    # token → (claims, deadline)
+
+    def claims(self, token: str) -> dict:
+        found = self._verified.get(token)
+        if found is not None and time.time() < found[1]:
+            return found[0]
+        if has_app_context():
+            return self._decoded(token)
+        with self.app.app_context():
+            return self._decoded(token)
+
+    def _decoded(self, token: str) -> dict:
+        claims = JWTManager._decode_jwt_from_config(jwt, token)
+        if isinstance(claims.get("exp"), int):
+            leeway = jwt_config.leeway
+            seconds = leeway.total_seconds() if isinstance(leeway, timedelta) else leeway
+            if len(self._verified) >= VERIFIED_TOKENS:
+                self._verified.pop(next(iter(self._verified)))
+            self._verified[token] = (claims, claims["exp"] + seconds)
+        return claims
+
+
+class VerifyingJWTManager(JWTManager):
+    """flask-jwt-extended, decoding through the app's TokenVerifier."""
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None,
+                                allow_expired: bool = False) -> dict:
+        if csrf_value is not None or allow_expired:
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        return current_app.extensions[VERIFIER].claims(encoded_token)
+
+
+jwt = VerifyingJWTManager()
 
 
 def configure(app: Flask, settings: Settings) -> None:
@@ -24,6 +73,7 @@ def configure(app: Flask, settings: Settings) -> None:
         JWT_ERROR_MESSAGE_KEY="message",
     )
     jwt.init_app(app)
+    app.extensions[VERIFIER] = TokenVerifier(app)
 
 
 def issue_tokens(user_id: str, session_id: str, role: str, refresh_jti: str,

@@ -27,7 +27,7 @@ from bench.environment import process_env
 from bench.library import Person
 from bench.stack import HonchoStack
 from catalog_sync import run_sync
-from catalog_sync.lists import CURATED_LISTS
+from domain.catalog.vocabulary import CURATED_LISTS, list_path
 from adapters.messaging.envelope import Envelope
 from movienexus.devtools.processes import free_port, wait_http
 from tests.support.tmdb_server import running_tmdb_server
@@ -96,7 +96,7 @@ def people_with_libraries(api_url: str, movie_ids: list[int]) -> list[Person]:
 
 
 def endpoints(ids: list[int], terms: list[str], people: list[Person]) -> list[Endpoint]:
-    lists = [f"/movies/{name.replace('_', '-')}" for name in CURATED_LISTS]
+    lists = [f"/movies/{list_path(name)}" for name in CURATED_LISTS]
     catalog = [Endpoint("movies/{id}", [f"/api/v1/movies/{i}" for i in ids[:DETAIL_IDS]])]
     catalog += [Endpoint(path[1:], [f"/api/v1{path}?page={p}" for p in range(1, 6)])
                 for path in lists]

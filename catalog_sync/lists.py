@@ -12,14 +12,13 @@ from catalog_sync.context import sync_context
 from catalog_sync.pages import FetchPage, expected_items, fetch_pages
 from catalog_sync.pool import Job, JobPool, Tally
 from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+from domain.catalog.vocabulary import CURATED_LISTS, LIST_NAMES, TRENDING_WINDOWS, \
+    trending_list
 from domain.ports import MessageContext
 
 if TYPE_CHECKING:
     from movienexus.bootstrap import Container
 
-CURATED_LISTS = ("popular", "top_rated", "now_playing", "upcoming")
-TRENDING_WINDOWS = ("day", "week")
-LIST_NAMES = (*CURATED_LISTS, *(f"trending_{w}" for w in TRENDING_WINDOWS))
 
 
 def sync_list(container: Container, name: str, pages: int | None = None,
@@ -41,7 +40,7 @@ def sync_trending(container: Container, window: str, pages: int | None = None,
                   progress: Progress = no_progress) -> SyncReport:
     if window not in TRENDING_WINDOWS:
         raise ValueError(f"trending window must be 'day' or 'week', not {window!r}")
-    return sync_list(container, f"trending_{window}", pages, progress)
+    return sync_list(container, trending_list(window), pages, progress)
 
 
 def _import_jobs(container: Container, name: str, pages: int, pool: JobPool, listed: list[int],
@@ -63,7 +62,7 @@ def _import_item(container: Container, item: dict,
 
 
 def _page_fetcher(tmdb: TmdbClient, name: str) -> FetchPage:
-    if name.startswith("trending_"):
-        window = name.removeprefix("trending_")
-        return lambda page: tmdb.trending(window, page=page)
-    return getattr(tmdb, name)
+    if name in CURATED_LISTS:
+        return lambda page: tmdb.curated_list(name, page=page)
+    window = name.removeprefix(trending_list(""))
+    return lambda page: tmdb.trending(window, page=page)

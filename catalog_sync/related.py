@@ -13,12 +13,12 @@ from catalog_sync.context import sync_context
 from catalog_sync.pool import Job, JobPool, Tally
 from catalog_sync.queries import curated_movie_ids, favorited_movie_ids
 from catalog_sync.report import Progress, SyncReport, no_progress, sync_run
+from domain.catalog.vocabulary import RELATION_KINDS
 from domain.ports import MessageContext
 
 if TYPE_CHECKING:
     from movienexus.bootstrap import Container
 
-RELATION_KINDS = ("recommendations", "similar")
 
 
 def sync_related(container: Container, progress: Progress = no_progress,

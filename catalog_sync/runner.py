@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Callable
 from catalog_sync.changes import sync_changes
 from catalog_sync.details import sync_details
 from catalog_sync.genres import sync_genres
-from catalog_sync.lists import CURATED_LISTS, TRENDING_WINDOWS, sync_list, sync_trending
+from catalog_sync.lists import sync_list, sync_trending
 from catalog_sync.locks import AlreadyRunning, SyncLock, holding
 from catalog_sync.related import sync_related
 from catalog_sync.report import Progress, SyncReport, no_progress
+from domain.catalog.vocabulary import CURATED_LISTS, TRENDING_WINDOWS
 
 if TYPE_CHECKING:
     from movienexus.bootstrap import Container

@@ -13,6 +13,7 @@ from adapters.db.engine import engine_for, forget_inherited_pools
 from adapters.db.uow import SqlAlchemyUnitOfWork
 from adapters.email_tokens import EmailTokens
 from adapters.mailer import SmtpMailer
+from adapters.messaging.task_sender import TaskSender
 from adapters.passwords import Argon2PasswordHasher
 from adapters.revocations import LiveSessions
 from domain.accounts.handlers import HANDLERS as ACCOUNT_HANDLERS
@@ -115,9 +116,13 @@ class Container:
 
     @cached_property
     def fold_requests(self) -> DebouncedAsk:
-        from workers.dispatch import fold_sender
         return DebouncedAsk(self.redis, lambda _subject: "movie-counters:fold-asked",
-                            fold_sender(self.settings), FOLD_DELAY_SECONDS)
+                            self.tasks.fold_counters_later, FOLD_DELAY_SECONDS)
+
+    @cached_property
+    def tasks(self) -> TaskSender:
+        """Sends our tasks to the workers, in this container's namespace."""
+        return TaskSender(self.settings)
 
     @cached_property
     def recommender(self) -> Recommender:
@@ -127,8 +132,7 @@ class Container:
     def request_recommendations(self) -> Callable[[str], None]:
         """Asks the workers to recompute a person's recommendations (at once, then at most
         every RECOMMENDATIONS_DELAY_SECONDS)."""
-        from workers.dispatch import recommendations_sender
-        return recommendation_requests(self.redis, recommendations_sender(self.settings),
+        return recommendation_requests(self.redis, self.tasks.recommend_later,
                                        self.settings.recommendations_delay_seconds)
 
     @cached_property

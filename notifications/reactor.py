@@ -19,7 +19,11 @@ from adapters.mailer import SmtpMailer
 from notifications import emails
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.tables import sent_notifications
+from domain.accounts.events import MailRequested, UserRegistered
 from domain.accounts.model import MailRequest
+
+REGISTERED = (UserRegistered.aggregate_type, UserRegistered.event_type())
+MAIL_REQUESTED = (MailRequested.aggregate_type, MailRequested.event_type())
 
 
 class EmailReactor:
@@ -41,9 +45,9 @@ class EmailReactor:
 
     def _compose(self, envelope: Envelope) -> emails.Email | None:
         kind = (envelope.aggregate_type, envelope.event_type)
-        if kind == ("user", "UserRegistered"):
+        if kind == REGISTERED:
             return self._verification(self._user_with_id(envelope.aggregate_id))
-        if kind != ("mail_request", "MailRequested"):
+        if kind != MAIL_REQUESTED:
             return None
         user = self._user_with_email(envelope.payload.get("email"))
         asked = envelope.payload.get("kind")

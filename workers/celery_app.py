@@ -1,43 +1,28 @@
-"""The Celery app. Settings follow DESIGN.md: late acks, reject on worker loss,
-prefetch 1, confirmed publishes, cancel long tasks when the broker goes away."""
+"""The workers' Celery app. Its settings (DESIGN.md: late acks, reject on worker loss,
+prefetch 1, confirmed publishes, cancel long tasks when the broker goes away) are the
+task senders' (adapters/messaging/task_sender.py)."""
 from __future__ import annotations
 
 from celery import Celery
-from celery.schedules import crontab  # noqa: F401  (used by schedules added later)
 from celery.signals import worker_process_init
 
+from adapters.messaging import topology
+from adapters.messaging.task_sender import celery_for
 from movienexus.bootstrap import after_fork
 from movienexus.config import Settings, load
-from adapters.messaging import topology
 
 
 def make_celery(settings: Settings) -> Celery:
-    ns = settings.amqp_namespace
-    app = Celery("movienexus", broker=settings.broker_url)
+    """The workers' and beat's Celery app: the senders' configuration
+    (adapters/messaging/task_sender.py) plus the task modules and the beat schedule."""
+    app = celery_for(settings)
+    app.set_current()
     app.conf.update(
-        task_queues=topology.queues(ns, settings.amqp_queue_type),
-        task_default_queue=topology.queue_name(ns, "default"),
-        task_default_exchange=topology.tasks_exchange(ns).name,
-        task_default_exchange_type="direct",
-        task_default_routing_key="default",
-        control_exchange=f"{ns}.control",
-        event_exchange=f"{ns}.celeryev",
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        broker_transport_options={"confirm_publish": True},
-        broker_connection_retry_on_startup=True,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
-        task_serializer="json", accept_content=["json"], result_serializer="json",
-        task_ignore_result=True,
-        worker_send_task_events=True, task_send_sent_event=True,
-        worker_hijack_root_logger=False,
         imports=("workers.tasks", "workers.sync_tasks", "workers.sweep_tasks",
                  "workers.first_boot", "workers.library_tasks"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
-        beat_schedule_filename=f"var/celerybeat-schedule-{ns}",  # one per namespace
-        timezone="UTC",
+        beat_schedule_filename=f"var/celerybeat-schedule-{settings.amqp_namespace}",
     )
     return app
 
@@ -72,4 +57,15 @@ def forget_the_parents_connections(**_kwargs) -> None:
     after_fork()
 
 
-celery_app = make_celery(load())
+_built: Celery | None = None
+
+
+def __getattr__(name: str) -> Celery:
+    """`celery_app` (what `celery -A workers.celery_app:celery_app` names) is built from
+    the environment on first use: importing this module builds nothing."""
+    global _built
+    if name != "celery_app":
+        raise AttributeError(name)
+    if _built is None:
+        _built = make_celery(load())
+    return _built

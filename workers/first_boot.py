@@ -53,5 +53,5 @@ def seed_an_empty_catalog(sender=None, **_kwargs) -> None:
     except (SQLAlchemyError, RedisError) as exc:
         log.warning("could not check the catalog at start: %r", exc)
         return
-    from workers.dispatch import request_sync
-    log.info("empty catalog: queued a full TMDb sync (task %s)", request_sync("all"))
+    log.info("empty catalog: queued a full TMDb sync (task %s)",
+             bootstrap().tasks.request_sync("all"))

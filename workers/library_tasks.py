@@ -12,6 +12,7 @@ from adapters.messaging.event_log import envelopes_of_aggregate
 from adapters.tmdb import TmdbError
 from catalog_sync.context import sync_context
 from catalog_sync.related import refresh_relations_of
+from domain.catalog.vocabulary import RELATION_KINDS
 from movienexus.bootstrap import bootstrap
 from adapters.messaging import topology
 from workers.retry_policy import failure_delay
@@ -62,7 +63,7 @@ def _project_movie(container, tmdb_id: int) -> None:
 
 def _related_ids(container, tmdb_id: int) -> list[int]:
     from read_models.catalog_queries import relation_ids
-    return [i for kind in ("recommendations", "similar")
+    return [i for kind in RELATION_KINDS
             for i in relation_ids(container.documents, container.engine, kind, tmdb_id)]
 
 

@@ -23,12 +23,12 @@ def retire_old_queues(broker_url: str, namespace: str) -> None:
 
 
 def build_relay(container: Container) -> OutboxRelay:
-    from workers.celery_app import celery_app
     settings = container.settings
     ns = settings.amqp_namespace
     publisher = ConfirmingPublisher(settings.broker_url, topology.events_exchange(ns),
                                     topology.queues(ns, settings.amqp_queue_type))
-    return OutboxRelay(container.engine, publisher, TaskMessages(celery_app, settings.relay_partitions),
+    messages = TaskMessages(container.tasks.app, settings.relay_partitions)
+    return OutboxRelay(container.engine, publisher, messages,
                        batch_size=settings.relay_batch_size,
                        poll_seconds=settings.relay_poll_seconds)
 

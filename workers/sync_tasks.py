@@ -12,7 +12,7 @@ import logging
 from celery import Task, shared_task
 
 from catalog_sync import SyncFailed, run_sync
-from catalog_sync.lists import CURATED_LISTS
+from domain.catalog.vocabulary import CURATED_LISTS
 from catalog_sync.reachability import require_tmdb
 from movienexus.bootstrap import bootstrap
 from movienexus.config import Settings

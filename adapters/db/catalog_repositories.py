@@ -6,6 +6,7 @@ from adapters.db.repositories import RowMapper
 from domain.aggregate import Aggregate
 from domain.catalog.fields import MOVIE_FIELDS
 from domain.catalog.model import CuratedList, GenreCatalog, Movie
+from domain.catalog.vocabulary import RELATION_KINDS
 from domain.ports import CuratedListRepository, GenreCatalogRepository, MovieRepository
 
 
@@ -13,7 +14,7 @@ class SqlMovieRepository(RowMapper, MovieRepository):
     """TMDb's fields live in one JSONB column; the catalog's own state in columns."""
 
     table = tables.movies
-    columns = ("content_hash", "delisted", "detail_complete", "recommendations", "similar")
+    columns = ("content_hash", "delisted", "detail_complete", *RELATION_KINDS)
 
     def to_row(self, movie: Aggregate) -> dict:
         return {**super().to_row(movie), "tmdb_id": movie.tmdb_id,

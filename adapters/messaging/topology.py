@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from kombu import Exchange, Queue
 
+from domain.accounts.events import MAILED_EVENTS, MailRequested
+
 PROJECT_TASK = "events.project"
 BATCH_TASK = "events.project_batch"
 SWEEP_TASK = "read_models.sweep"
@@ -19,10 +21,10 @@ NOTIFY_TASK = "events.notify"
 RECOMMEND_TASK = "library.recommend"
 RELATE_TASK = "catalog.relate"
 FOLD_COUNTERS_TASK = "library.fold_counters"
-NOTIFIED_EVENTS = frozenset({"UserRegistered", "MailRequested"})
+NOTIFIED_EVENTS = MAILED_EVENTS
 # Aggregates only the email reactor reads (no projection follows them): the relay sends
 # their events to the notifications queue only.
-NOTIFICATION_ONLY_AGGREGATES = frozenset({"mail_request"})
+NOTIFICATION_ONLY_AGGREGATES = frozenset({MailRequested.aggregate_type})
 
 PEOPLE, CATALOG = "people", "catalog"
 LANES = (PEOPLE, CATALOG)

@@ -19,10 +19,10 @@ from adapters.tmdb.metrics import ClientStats, record_response
 from adapters.tmdb.retry import RetryPolicy
 from adapters.tmdb.wire import (
     api_path, api_root, dotted_filters, query_params, redact, retry_after_seconds)
+from domain.catalog.vocabulary import CURATED_LISTS, TRENDING_WINDOWS
 
 log = logging.getLogger(__name__)
 
-TRENDING_WINDOWS = ("day", "week")
 
 
 class RateLimiter(Protocol):
@@ -77,17 +77,11 @@ class TmdbClient:
         appended = ",".join(append) or None
         return self.get(f"/movie/{int(tmdb_id)}", append_to_response=appended, **params)
 
-    def popular(self, page: int = 1, **params: Any) -> dict[str, Any]:
-        return self.get("/movie/popular", page=page, **params)
-
-    def top_rated(self, page: int = 1, **params: Any) -> dict[str, Any]:
-        return self.get("/movie/top_rated", page=page, **params)
-
-    def now_playing(self, page: int = 1, **params: Any) -> dict[str, Any]:
-        return self.get("/movie/now_playing", page=page, **params)
-
-    def upcoming(self, page: int = 1, **params: Any) -> dict[str, Any]:
-        return self.get("/movie/upcoming", page=page, **params)
+    def curated_list(self, name: str, page: int = 1, **params: Any) -> dict[str, Any]:
+        """A page of one of TMDb's curated lists (popular, top_rated, ...)."""
+        if name not in CURATED_LISTS:
+            raise ValueError(f"no list {name!r}; lists: {', '.join(CURATED_LISTS)}")
+        return self.get(f"/movie/{name}", page=page, **params)
 
     def trending(self, window: str = "day", page: int = 1, **params: Any) -> dict[str, Any]:
         if window not in TRENDING_WINDOWS:

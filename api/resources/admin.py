@@ -12,7 +12,6 @@ from api.openapi import MAX_INT64, answers, authenticated, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema, page_envelope
 from api.security import role_required
-from workers.dispatch import request_rebuild, request_sync
 from workers.replay import replay
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Operations")
@@ -31,7 +30,7 @@ class Sync(MethodView):
     def post(self, body):
         """Queue a TMDb sync (genres, a list, trending, changes, or all)."""
         try:
-            return {"task_id": request_sync(body["kind"])}
+            return {"task_id": container().tasks.request_sync(body["kind"])}
         except BrokerDown:
             abort(503, message="RabbitMQ is unavailable; try again shortly.",
                   headers={"Retry-After": "5"})
@@ -82,6 +81,6 @@ class ReadModelRebuild(MethodView):
     def post(self):
         """Rebuild the read models from the event log (fresh tables, swapped in at once)."""
         try:
-            return {"task_id": request_rebuild()}
+            return {"task_id": container().tasks.request_rebuild()}
         except BrokerDown:
             abort(503, message="RabbitMQ is unavailable; try again shortly.")

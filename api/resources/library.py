@@ -11,10 +11,11 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint, abort
 
-from api import catalog_imports
+from api import catalog_imports, hot_reads
 from api.commands import run
 from api.consistency import own_read, token_headers
 from api.context import container, current_user_id
+from api.hot_reads import hot
 from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
     consistent
@@ -74,6 +75,7 @@ def _saved(outcome, entry: str):
 
 @blp.route("/favorites")
 class Favorites(MethodView):
+    @hot(hot_reads.entries_of("fav"))
     @jwt_required()
     @own_read
     @blp.arguments(schemas.FavoriteQueryArgsSchema(), location="query")
@@ -121,6 +123,7 @@ class FavoriteById(MethodView):
 
 @blp.route("/watchlist")
 class Watchlist(MethodView):
+    @hot(hot_reads.entries_of("wl"))
     @jwt_required()
     @own_read
     @blp.arguments(schemas.WatchlistQueryArgsSchema(), location="query")
@@ -168,6 +171,7 @@ class WatchlistItemById(MethodView):
 
 @blp.route("/stats")
 class Stats(MethodView):
+    @hot(hot_reads.stats, query=())
     @jwt_required()
     @own_read
     @blp.response(200, schemas.StatsSchema, headers=CONSISTENT_READ_HEADERS)

@@ -6,9 +6,11 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint, abort
 
+from api import hot_reads
 from api.commands import run
 from api.consistency import own_read, token_headers
 from api.context import container, current_user_id
+from api.hot_reads import hot
 from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
     consistent
 from api.schemas import accounts as schemas
@@ -27,6 +29,7 @@ def me_state(user) -> dict:
 
 @blp.route("")
 class Me(MethodView):
+    @hot(hot_reads.me, query=())
     @jwt_required()
     @own_read
     @blp.response(200, schemas.MeSchema, headers=CONSISTENT_READ_HEADERS)

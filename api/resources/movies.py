@@ -6,14 +6,16 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint, abort
 
-from api import catalog_imports
+from api import catalog_imports, hot_reads
 from api.consistency import consistent_read, own_writes_first
 from api.context import container
+from api.hot_reads import hot
 from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consistent, \
     etagged, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
+from domain.catalog.vocabulary import CURATED_LISTS, list_path, trending_list
 from read_models import catalog_queries as queries
 from read_models import library_documents as library_docs
 from read_models import library_queries
@@ -72,6 +74,7 @@ class Movies(MethodView):
 
 @blp.route("/search")
 class MovieSearch(MethodView):
+    @hot(hot_reads.search, query=("q", "page", "page_size"))
     @blp.arguments(schemas.SearchQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
@@ -95,58 +98,43 @@ class MovieSearch(MethodView):
         return page_document(page, number, size)
 
 
-@blp.route("/popular")
-class Popular(MethodView):
-    @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
-    @etagged()
-    def get(self, args):
-        """TMDb's popular movies, in TMDb's order from the last sync."""
-        return list_page("popular", args)
+def _camel(name: str) -> str:
+    return name.title().replace("_", "")      # top_rated: TopRated
 
 
-@blp.route("/top-rated")
-class TopRated(MethodView):
-    @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
-    @etagged()
-    def get(self, args):
-        """TMDb's top rated movies, in TMDb's order from the last sync."""
-        return list_page("top_rated", args)
+def curated_list_resource(name: str) -> type[MethodView]:
+    """The resource of one of TMDb's curated lists, at /movies/<name with dashes>."""
+    class CuratedList(MethodView):
+        @hot(hot_reads.list_of(name))
+        @blp.doc(operationId=f"list{_camel(name)}Movies")
+        @blp.arguments(PageQueryArgsSchema(), location="query")
+        @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
+        @etagged()
+        def get(self, args):
+            return list_page(name, args)
+    CuratedList.get.__doc__ = (f"TMDb's {name.replace('_', ' ')} movies, in TMDb's order "
+                               "from the last sync.")
+    CuratedList.__name__ = CuratedList.__qualname__ = _camel(name)
+    return blp.route(f"/{list_path(name)}")(CuratedList)
 
 
-@blp.route("/now-playing")
-class NowPlaying(MethodView):
-    @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
-    @etagged()
-    def get(self, args):
-        """Movies in theatres now, in TMDb's order from the last sync."""
-        return list_page("now_playing", args)
-
-
-@blp.route("/upcoming")
-class Upcoming(MethodView):
-    @blp.arguments(PageQueryArgsSchema(), location="query")
-    @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
-    @etagged()
-    def get(self, args):
-        """Upcoming movies, in TMDb's order from the last sync."""
-        return list_page("upcoming", args)
+CURATED_LIST_RESOURCES = [curated_list_resource(name) for name in CURATED_LISTS]
 
 
 @blp.route("/trending")
 class Trending(MethodView):
+    @hot(hot_reads.trending, query=("page", "page_size", "window"))
     @blp.arguments(schemas.TrendingQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
     def get(self, args):
         """Trending today (window=day) or this week (window=week)."""
-        return list_page(f"trending_{args['window']}", args)
+        return list_page(trending_list(args["window"]), args)
 
 
 @blp.route("/<int:tmdb_id>", parameters=TMDB_ID)
 class MovieById(MethodView):
+    @hot(hot_reads.detail, query=())
     @consistent_read
     @blp.response(200, schemas.MovieDetailSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
     @etagged()

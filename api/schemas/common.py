@@ -7,7 +7,7 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-MAX_PAGE_SIZE = 100
+MAX_PAGE, MAX_PAGE_SIZE = 100_000, 100
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -55,7 +55,7 @@ class QueryArgsSchema(Schema):
 
 
 class PageQueryArgsSchema(QueryArgsSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1))
 
     @post_load
@@ -64,9 +64,14 @@ class PageQueryArgsSchema(QueryArgsSchema):
         return data
 
 
-def page_envelope(items: list, page: int, page_size: int, total: int) -> dict:
-    return {"items": items, "page": page, "page_size": page_size, "total": total,
+def page_meta(page: int, page_size: int, total: int) -> dict:
+    """The list envelope's fields beside `items`."""
+    return {"page": page, "page_size": page_size, "total": total,
             "total_pages": math.ceil(total / page_size) if total else 0}
+
+
+def page_envelope(items: list, page: int, page_size: int, total: int) -> dict:
+    return {"items": items, **page_meta(page, page_size, total)}
 
 
 class PageSchema(Schema):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from api.schemas.common import PageQueryArgsSchema, PageSchema, StrictSchema, Text
+from catalog_sync.runner import KINDS
+from domain.catalog.vocabulary import TRENDING_WINDOWS
 from read_models.catalog_queries import SORTS
 
 MAX_QUERY_LENGTH = 200
 SORT_CHOICES = [*SORTS, *(f"-{name}" for name in SORTS)]
-SYNC_KINDS = ["genres", "popular", "top_rated", "now_playing", "upcoming", "trending",
-              "changes", "related", "details", "all"]  # API.md's kinds, plus related, details
+SYNC_KINDS = list(KINDS)   # API.md's kinds, plus related, details
 Year = lambda: fields.Integer(validate=validate.Range(min=1870, max=2200))  # noqa: E731
 
 
@@ -94,7 +95,7 @@ class SearchQueryArgsSchema(PageQueryArgsSchema):
 
 
 class TrendingQueryArgsSchema(PageQueryArgsSchema):
-    window = fields.String(load_default="day", validate=validate.OneOf(["day", "week"]))
+    window = fields.String(load_default="day", validate=validate.OneOf(TRENDING_WINDOWS))
 
 
 class SyncSchema(StrictSchema):

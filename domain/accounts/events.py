@@ -95,3 +95,8 @@ class SessionRevoked(SessionEvent):
     user_id: str
     reason: str
     revoked_at: str
+
+
+# The events that ask for an email (the relay routes them to the notifications queue,
+# the reactor writes the mail): their type names, defined by the classes above.
+MAILED_EVENTS = frozenset(event.event_type() for event in (UserRegistered, MailRequested))

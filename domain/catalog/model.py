@@ -8,12 +8,9 @@ from typing import Any
 from domain.aggregate import Aggregate
 from domain.catalog import events
 from domain.catalog.fields import DEFAULTS, MOVIE_FIELDS, content_hash
+from domain.catalog.vocabulary import GENRE_CATALOG_ID, LIST_NAMES, RELATION_KINDS  # noqa: F401
 from domain.errors import InvalidInput
 
-RELATION_KINDS = ("recommendations", "similar")
-LIST_NAMES = ("popular", "top_rated", "now_playing", "upcoming", "trending_day",
-              "trending_week")
-GENRE_CATALOG_ID = "movie"
 
 
 @dataclass(eq=False)

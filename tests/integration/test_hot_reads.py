@@ -2,7 +2,8 @@
 request both are asked (the Flask app by a test-only environ key no HTTP request can
 set) and status, every header and the body must be equal. Each parity test also
 checks that the hot path, not the Flask app, answered the first; the declines check
-that requests outside the plain success reach the Flask app and get its answer."""
+that requests outside the plain success reach the Flask app and get its answer. The
+routes are those the app's resources mark `@hot`, read from the app itself."""
 from __future__ import annotations
 
 import gzip
@@ -10,75 +11,15 @@ import gzip
 import pytest
 from prometheus_client import REGISTRY
 
-from api import create_app
-from api.hot_reads import FLASK_ONLY
-from tests.support.catalog import catalog_world
+from api.hot_reads import FLASK_ONLY, hot_routes
+from domain.catalog.vocabulary import LIST_NAMES, list_path
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
+from tests.support.hot_paths import (API, app, assert_same, both, complete_movies,  # noqa: F401
+                                     get, movie_id, reader, world)
 from tests.support.library import person
 from tests.support.util import eventually
 
-API = "/api/v1"
-REQUEST_ID = {"X-Request-ID": "parity-request-0001"}
 ORIGIN_ALLOWED = "http://localhost:3000"
-
-
-@pytest.fixture(scope="module")
-def world(settings, tmdb_server):  # noqa: F811
-    return catalog_world(settings, tmdb_server.base_url)
-
-
-@pytest.fixture(scope="module")
-def app(world):
-    return create_app(container=world.container)
-
-
-@pytest.fixture(scope="module")
-def reader(app, world):
-    """A person with two favorites and one watchlist item."""
-    me = person(app)
-    ids = complete_movies(app, world, 4)[1:]
-    me.ok(me.put(f"/me/favorites/{ids[0]}", {"rating": 8, "notes": "parity"}), 201)
-    me.ok(me.put(f"/me/favorites/{ids[1]}", {"rating": 3}), 201)
-    me.ok(me.put(f"/me/watchlist/{ids[2]}"), 201)
-    return me
-
-
-def complete_movies(app, world, n: int) -> list[int]:
-    """n movies of the catalog, each opened once (so TMDb's full detail is stored)."""
-    with world.container.engine.connect() as conn:
-        ids = conn.exec_driver_sql("SELECT tmdb_id FROM read_movies WHERE NOT delisted "
-                                   "ORDER BY popularity DESC LIMIT %s", (n,)).scalars().all()
-    for tmdb_id in ids:
-        assert app.test_client().get(f"{API}/movies/{tmdb_id}").status_code == 200
-    return list(ids)
-
-
-@pytest.fixture(scope="module")
-def movie_id(app, world) -> int:
-    return complete_movies(app, world, 1)[0]
-
-
-def get(app, path: str, headers: dict | None = None, **kwargs):
-    """The answer, marked `hot` when the hot reads answered it."""
-    before = app.wsgi_app.answered
-    answer = app.test_client().get(API + path, headers=headers or {}, **kwargs)
-    answer.hot = app.wsgi_app.answered > before
-    return answer
-
-
-def both(app, path: str, headers: dict | None = None):
-    """(hot answer, Flask answer) of the same GET."""
-    headers = {**REQUEST_ID, **(headers or {})}
-    return (get(app, path, headers),
-            get(app, path, headers, environ_overrides={FLASK_ONLY: True}))
-
-
-def assert_same(hot, flask, hot_answers: bool = True) -> None:
-    assert hot.hot == hot_answers
-    assert not flask.hot
-    assert hot.status_code == flask.status_code
-    assert sorted(hot.headers.items()) == sorted(flask.headers.items())
-    assert hot.get_data() == flask.get_data()
 
 
 def paths_of(movie_id: int) -> list[str]:
@@ -86,6 +27,36 @@ def paths_of(movie_id: int) -> list[str]:
             "/movies/top-rated?page_size=5", "/movies/now-playing?page=1&page_size=3",
             "/movies/upcoming?page_size=500", "/movies/trending",
             "/movies/trending?window=week&page=2", "/movies/popular?page=99999"]
+
+
+def test_every_route_marked_hot_is_answered_as_the_flask_app_answers_it(app, reader,
+                                                                         movie_id):
+    """Each hot route of the app, asked with a sample of its path values and query; a
+    search is asked once of the Flask app first (only a search asked before is hot)."""
+    routes = hot_routes(app)
+    assert len(routes) >= 11
+    for endpoint, route in routes.items():
+        path = route.rule.removeprefix(API).replace("<int:tmdb_id>", str(movie_id))
+        if "q" in route.read.query:
+            path += "?q=night"
+        headers = reader.headers if path.startswith("/me") else {}
+        eventually(lambda: get(app, path, headers).status_code == 200 and
+                   both(app, path, headers)[0].get_data() == both(app, path, headers)[1]
+                   .get_data())
+        hot, flask = both(app, path, headers)
+        assert hot.hot, endpoint
+        assert_same(hot, flask)
+
+
+def test_every_list_of_the_domain_is_a_hot_route_flask_answers(app):
+    rules = {route.rule for route in hot_routes(app).values()}
+    for name in LIST_NAMES:
+        if not name.startswith("trending"):
+            assert f"{API}/movies/{list_path(name)}" in rules, name
+            assert app.test_client().get(
+                f"{API}/movies/{list_path(name)}", environ_overrides={FLASK_ONLY: True}
+            ).status_code == 200
+    assert f"{API}/movies/trending" in rules
 
 
 @pytest.mark.parametrize("n", range(9))
@@ -156,7 +127,7 @@ def test_a_persons_own_reads_are_answered_as_the_flask_app_answers_them(app, rea
 
 
 def test_a_read_right_after_a_write_waits_for_it_and_says_fresh(app, world, reader):
-    movie = complete_movies(app, world, 5)[4]
+    movie = complete_movies(app, world.container, 5)[4]
     reader.ok(reader.put(f"/me/favorites/{movie}", {"rating": 10}), 201)
     hot = get(app, "/me/favorites", reader.headers)
     assert hot.hot

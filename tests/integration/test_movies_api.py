@@ -68,7 +68,7 @@ def test_every_list_route_answers_a_page_of_cards(client, path):
 
 
 def test_curated_lists_keep_tmdbs_order(client, world):
-    tmdb_order = world.container.tmdb.popular()["results"]
+    tmdb_order = world.container.tmdb.curated_list("popular")["results"]
     stored = {m.id for m in world.stored}
     expected = [item["id"] for item in tmdb_order if item["id"] in stored][:10]
     body = get(client, "/movies/popular?page_size=10").get_json()

@@ -75,7 +75,7 @@ def seen(server, status: int) -> int:
 def test_lists_details_and_search_return_tmdb_shapes(server):
     client = client_for(server)
 
-    popular = client.popular(page=2)
+    popular = client.curated_list("popular", page=2)
     first = popular["results"][0]
     detail = client.movie(first["id"], append=("credits", "videos"))
 
@@ -88,9 +88,10 @@ def test_lists_details_and_search_return_tmdb_shapes(server):
 
 def test_every_listed_endpoint_answers(server):
     client = client_for(server)
-    movie_id = client.top_rated()["results"][0]["id"]
+    movie_id = client.curated_list("top_rated")["results"][0]["id"]
 
-    pages = [client.now_playing(), client.upcoming(), client.trending("week"),
+    pages = [client.curated_list("now_playing"), client.curated_list("upcoming"),
+             client.trending("week"),
              client.recommendations(movie_id), client.similar(movie_id),
              client.discover(sort_by="vote_average.desc", vote_count_gte=10),
              client.get("/movie/popular", page=3)]
@@ -103,7 +104,7 @@ def test_every_listed_endpoint_answers(server):
 def test_a_read_token_is_sent_as_bearer(server):
     client = client_for(server, api_key=None, read_token=server.api_key)
 
-    assert client.popular()["results"]
+    assert client.curated_list("popular")["results"]
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def test_bad_key_is_a_clear_unauthorized_naming_the_variable(server):
     client = client_for(server, api_key="not-the-key")
 
     with pytest.raises(TmdbUnauthorized) as caught:
-        client.popular()
+        client.curated_list("popular")
 
     assert caught.value.status == 401 and caught.value.tmdb_code == 7
     assert "TMDB_API_KEY" in str(caught.value) and "TMDB_READ_TOKEN" in str(caught.value)
@@ -141,9 +142,9 @@ def test_a_429_is_waited_out_for_retry_after_seconds(server):
     client = client_for(server)
     server.set_faults(rate_limit_per_second=1, retry_after=1)
 
-    client.popular()  # spends the server's one request for this second
+    client.curated_list("popular")  # spends the server's one request for this second
     started = time.monotonic()
-    page = client.popular(page=2)
+    page = client.curated_list("popular", page=2)
     elapsed = time.monotonic() - started
 
     assert page["page"] == 2
@@ -156,7 +157,7 @@ def test_429s_that_keep_coming_end_in_tmdb_rate_limited(server):
     server.set_faults(rate_429=1.0, retry_after=0)
 
     with pytest.raises(TmdbRateLimited) as caught:
-        client.popular()
+        client.curated_list("popular")
 
     assert caught.value.status == 429 and caught.value.tmdb_code == 25
     assert seen(server, 429) == 3 and client.stats.rate_limited == 3
@@ -168,7 +169,7 @@ def test_a_retry_after_longer_than_allowed_is_raised_not_slept(server):
 
     started = time.monotonic()
     with pytest.raises(TmdbRateLimited) as caught:
-        client.popular()
+        client.curated_list("popular")
 
     assert caught.value.retry_after == 30 and time.monotonic() - started < 1
     assert seen(server, 429) == 1
@@ -179,7 +180,7 @@ def test_persistent_5xx_is_retried_then_tmdb_unavailable(server):
     server.set_faults(rate_5xx=1.0)
 
     with pytest.raises(TmdbUnavailable) as caught:
-        client.popular()
+        client.curated_list("popular")
 
     assert caught.value.status is not None and caught.value.status >= 500
     assert server.stats()["requests"] == 4  # the first try and three retries
@@ -192,7 +193,7 @@ def test_persistent_timeouts_are_retried_then_tmdb_unavailable(server):
 
     started = time.monotonic()
     with pytest.raises(TmdbUnavailable, match="timeout"):
-        client.popular()
+        client.curated_list("popular")
 
     assert 0.6 <= time.monotonic() - started < 3
     assert wait_until_recorded(server, 3) == 3
@@ -203,7 +204,7 @@ def test_transient_5xx_still_yields_success(server):
     client = client_for(server, max_retries=8)
     server.set_faults(rate_5xx=0.3)
 
-    pages = [client.popular(page=page) for page in range(1, 31)]
+    pages = [client.curated_list("popular", page=page) for page in range(1, 31)]
 
     assert [page["page"] for page in pages] == list(range(1, 31))
     assert client.stats.retries >= 1 and server.stats()["requests"] == 30 + client.stats.retries
@@ -227,7 +228,7 @@ def test_every_attempt_takes_a_token_from_the_bucket(server, redis_db, bucket_pr
 
     started = time.monotonic()
     for page in range(1, 13):
-        client.popular(page=page)
+        client.curated_list("popular", page=page)
 
     assert time.monotonic() - started >= 0.95  # 12 requests = 2 burst + 10 at 10/s
     assert client.stats.throttled_seconds > 0.5 and redis_db.exists(bucket.key)
@@ -251,7 +252,7 @@ def test_an_unreachable_redis_fails_before_calling_tmdb(server, bucket_prefix):
         dead_redis, rate=10, key_prefix=bucket_prefix))
 
     with pytest.raises(RateLimiterUnavailable, match="Redis"):
-        client.popular()
+        client.curated_list("popular")
 
     assert server.stats()["requests"] == 0
 
@@ -266,7 +267,7 @@ def _hammer(base_url: str, api_key: str, prefix: str, rate: float, capacity: flo
         barrier.wait(timeout=60)
         deadline, sent = time.time() + duration, 0
         while time.time() < deadline:
-            client.popular(page=sent % 500 + 1)
+            client.curated_list("popular", page=sent % 500 + 1)
             sent += 1
         results.put(sent)
     except BaseException as exc:  # reported to the test, which fails with it

@@ -17,13 +17,12 @@ from movienexus.config import Settings
 from adapters.messaging.envelope import Envelope
 from read_models.framework import Outcome
 from tests.support.databases import derived, recreate_database  # noqa: F401
+from domain.catalog.vocabulary import CURATED_LISTS, TRENDING_WINDOWS, trending_list
 from tmdb_server import shapes
 from tmdb_server.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_movies
 from tmdb_server.model import Movie
 
 CATALOG_REDIS_OFFSET = 4
-LIST_NAMES = ("popular", "top_rated", "now_playing", "upcoming", "trending_day",
-              "trending_week")
 
 
 def catalog_settings(settings: Settings, tmdb_base_url: str) -> Settings:
@@ -82,9 +81,8 @@ def _sync_lists(container: Container, stored_ids: set[int]) -> None:
     """Each list: the server's first page, keeping the movies we store (a real sync
     would import the others first)."""
     tmdb = container.tmdb
-    pages = {"popular": tmdb.popular(), "top_rated": tmdb.top_rated(),
-             "now_playing": tmdb.now_playing(), "upcoming": tmdb.upcoming(),
-             "trending_day": tmdb.trending("day"), "trending_week": tmdb.trending("week")}
+    pages = {**{name: tmdb.curated_list(name) for name in CURATED_LISTS},
+             **{trending_list(w): tmdb.trending(w) for w in TRENDING_WINDOWS}}
     for name, body in pages.items():
         ids = [item["id"] for item in body["results"] if item["id"] in stored_ids]
         container.handle(commands.RefreshList(name, ids))
