@@ -2,7 +2,8 @@
 its session is live (adapters/revocations.py); roles read from the users table."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from functools import wraps
 
 from flask import Flask
@@ -13,6 +14,11 @@ from api.errors import error_response
 from movienexus.config import Settings
 
 jwt = JWTManager()
+
+# POST /auth/refresh takes the refresh token in its body; the older form (the refresh token
+# as `Authorization: Bearer`) keeps working until the sunset, and its answers say so.
+REFRESH_AS_BEARER_DEPRECATED = datetime(2026, 12, 4, tzinfo=timezone.utc)
+REFRESH_AS_BEARER_SUNSET = datetime(2027, 6, 30, tzinfo=timezone.utc)
 
 
 def configure(app: Flask, settings: Settings) -> None:
@@ -33,7 +39,13 @@ def issue_tokens(user_id: str, session_id: str, role: str, refresh_jti: str,
     refresh = create_refresh_token(identity=user_id,
                                    additional_claims={"sid": session_id, "jti": refresh_jti})
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-            "expires_in": settings.access_token_minutes * 60}
+            "expires_in": round(settings.access_token_minutes * 60)}
+
+
+def deprecated_refresh_headers() -> dict[str, str]:
+    """RFC 9745's Deprecation and RFC 8594's Sunset, for the older refresh form."""
+    return {"Deprecation": f"@{int(REFRESH_AS_BEARER_DEPRECATED.timestamp())}",
+            "Sunset": format_datetime(REFRESH_AS_BEARER_SUNSET, usegmt=True)}
 
 
 def _unauthorized(message: str):

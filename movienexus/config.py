@@ -91,7 +91,7 @@ class Settings:
     cache_redis_url_raw: str = field(default_factory=lambda: _env("CACHE_REDIS_URL", ""))
     flower_basic_auth: str = field(default_factory=lambda: _env("FLOWER_BASIC_AUTH", ""))
     trusted_proxy_count: int = field(default_factory=lambda: _int("TRUSTED_PROXY_COUNT", 0))
-    access_token_minutes: int = field(default_factory=lambda: _int("ACCESS_TOKEN_MINUTES", 15))
+    access_token_minutes: float = field(default_factory=lambda: _float("ACCESS_TOKEN_MINUTES", 15))
     refresh_token_days: int = field(default_factory=lambda: _int("REFRESH_TOKEN_DAYS", 30))
     verify_token_hours: int = field(default_factory=lambda: _int("VERIFY_TOKEN_HOURS", 48))
     reset_token_minutes: int = field(default_factory=lambda: _int("RESET_TOKEN_MINUTES", 60))

@@ -11,7 +11,7 @@ from api.consistency import consistent_read
 from api.context import container
 from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consistent, \
-    etagged, path_id
+    etagged, operation_id, optionally_authenticated, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
 from read_models import catalog_queries as queries
@@ -63,6 +63,7 @@ class Movies(MethodView):
     @blp.response(200, schemas.MoviePageSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
     @etagged()
     @consistent()
+    @operation_id("listMovies")
     def get(self, args):
         """Browse: filters (q in titles, genre (all given), years, rating, language), sort."""
         page = queries.browse(container().engine, filters_from(args), args["page"],
@@ -75,6 +76,7 @@ class MovieSearch(MethodView):
     @blp.arguments(schemas.SearchQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("searchMovies")
     def get(self, args):
         """Search titles and overviews, best match first, typo-tolerant; when fewer than
         a page of stored movies match its words, TMDb's search is asked and what it
@@ -100,6 +102,7 @@ class Popular(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listPopularMovies")
     def get(self, args):
         """TMDb's popular movies, in TMDb's order from the last sync."""
         return list_page("popular", args)
@@ -110,6 +113,7 @@ class TopRated(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listTopRatedMovies")
     def get(self, args):
         """TMDb's top rated movies, in TMDb's order from the last sync."""
         return list_page("top_rated", args)
@@ -120,6 +124,7 @@ class NowPlaying(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listNowPlayingMovies")
     def get(self, args):
         """Movies in theatres now, in TMDb's order from the last sync."""
         return list_page("now_playing", args)
@@ -130,6 +135,7 @@ class Upcoming(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listUpcomingMovies")
     def get(self, args):
         """Upcoming movies, in TMDb's order from the last sync."""
         return list_page("upcoming", args)
@@ -140,6 +146,7 @@ class Trending(MethodView):
     @blp.arguments(schemas.TrendingQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listTrendingMovies")
     def get(self, args):
         """Trending today (window=day) or this week (window=week)."""
         return list_page(f"trending_{args['window']}", args)
@@ -151,6 +158,8 @@ class MovieById(MethodView):
     @blp.response(200, schemas.MovieDetailSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
     @etagged()
     @consistent()
+    @optionally_authenticated
+    @operation_id("getMovie")
     def get(self, tmdb_id):
         """A movie's detail; an unknown-but-real TMDb id is imported on the spot. With a
         token, `me` says what the caller's library holds of it."""
@@ -177,6 +186,7 @@ class MovieRecommendations(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listMovieRecommendations")
     def get(self, args, tmdb_id):
         """TMDb's recommendations for a movie (as of the last sync)."""
         return related_page("recommendations", tmdb_id, args)
@@ -187,6 +197,7 @@ class SimilarMovies(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listSimilarMovies")
     def get(self, args, tmdb_id):
         """Movies TMDb finds similar (as of the last sync)."""
         return related_page("similar", tmdb_id, args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -37,20 +38,30 @@ def contract_namespace(settings) -> str:
 @pytest.fixture(scope="session")
 def contract_api(settings, smtp, pipeline, tmdb_server, contract_namespace,  # noqa: F811
                  tmp_path_factory):
+    try:
+        with served_api(settings, smtp, tmdb_server, tmp_path_factory,
+                        AMQP_NAMESPACE=contract_namespace, CONSISTENCY_WAIT_SECONDS="0.2",
+                        LOGIN_RATE_LIMIT="100000 per minute",
+                        LOGIN_IP_RATE_LIMIT="100000 per minute") as url:
+            yield url
+    finally:
+        _delete_namespace(settings.broker_url, contract_namespace)
+
+
+@contextmanager
+def served_api(settings, smtp, tmdb_server, tmp_path_factory, **env):  # noqa: F811
+    """gunicorn from the Procfile (2 workers) in front of the test pipeline's database."""
     port = free_port()
     env = {**pipeline_env(settings, smtp.port), "API_PORT": str(port), "WEB_CONCURRENCY": "2",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("prometheus")),
-           "TMDB_BASE_URL": tmdb_server.base_url, "AMQP_NAMESPACE": contract_namespace,
-           "CONSISTENCY_WAIT_SECONDS": "0.2", "LOGIN_RATE_LIMIT": "100000 per minute",
-           "LOGIN_IP_RATE_LIMIT": "100000 per minute"}
-    api = Process("api", env, tmp_path_factory.mktemp("contract-api-logs")).start()
+           "TMDB_BASE_URL": tmdb_server.base_url, **env}
+    api = Process("api", env, tmp_path_factory.mktemp("api-logs")).start()
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/healthz", api)
         yield url
     finally:
         api.stop()
-        _delete_namespace(settings.broker_url, contract_namespace)
 
 
 def _delete_namespace(broker_url: str, namespace: str) -> None:
