@@ -3,9 +3,10 @@ it, with the relay and a worker behind it and the bundled TMDb server in front o
 
 Its own AMQP namespace for the admin routes' tasks: a sync or a rebuild the tier asks
 for is queued where no worker takes it (and the queues are deleted afterwards), so it
-never loads the workers the other tests share. Logins are not rate limited here (the
-tier logs in again whenever a fuzzed request ends its session), and a consistency token
-waits 0.2 s at most."""
+never loads the workers the other tests share. Logins and registrations are not rate
+limited here (the tier logs in again whenever a fuzzed request ends its session, and the
+client, generator and browser tests register people from the same address), and a
+consistency token waits 0.2 s at most."""
 from __future__ import annotations
 
 import os
@@ -27,6 +28,9 @@ from tests.support.util import eventually, unique_email
 from adapters.messaging.topology import events_exchange, queues, tasks_exchange
 
 PASSWORD = "Contract-2026!"
+# The tier logs in and registers from one address far more often than a person does.
+UNLIMITED = {"LOGIN_RATE_LIMIT": "100000 per minute", "LOGIN_IP_RATE_LIMIT": "100000 per minute",
+             "REGISTER_RATE_LIMIT": "100000 per hour"}
 API = "/api/v1"
 
 
@@ -41,8 +45,7 @@ def contract_api(settings, smtp, pipeline, tmdb_server, contract_namespace,  # n
     try:
         with served_api(settings, smtp, tmdb_server, tmp_path_factory,
                         AMQP_NAMESPACE=contract_namespace, CONSISTENCY_WAIT_SECONDS="0.2",
-                        LOGIN_RATE_LIMIT="100000 per minute",
-                        LOGIN_IP_RATE_LIMIT="100000 per minute") as url:
+                        **UNLIMITED) as url:
             yield url
     finally:
         _delete_namespace(settings.broker_url, contract_namespace)

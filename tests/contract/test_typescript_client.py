@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.contract.conftest import served_api
+from tests.contract.conftest import UNLIMITED, served_api
 from tests.support.frontend import REPO, node_summary
 
 NODE_TESTS = 5
@@ -17,7 +17,7 @@ NODE_TESTS = 5
 @pytest.fixture(scope="module")
 def short_token_api(settings, smtp, pipeline, tmdb_server, tmp_path_factory):
     with served_api(settings, smtp, tmdb_server, tmp_path_factory,
-                    ACCESS_TOKEN_MINUTES="0.05", WEB_CONCURRENCY="1") as url:
+                    ACCESS_TOKEN_MINUTES="0.05", WEB_CONCURRENCY="1", **UNLIMITED) as url:
         yield url
 
 
