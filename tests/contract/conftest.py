@@ -10,6 +10,7 @@ consistency token waits 0.2 s at most."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,16 @@ PASSWORD = "Contract-2026!"
 UNLIMITED = {"LOGIN_RATE_LIMIT": "100000 per minute", "LOGIN_IP_RATE_LIMIT": "100000 per minute",
              "REGISTER_RATE_LIMIT": "100000 per hour"}
 API = "/api/v1"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium (scripts/test.sh installs it when it is missing)."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Debian's chromium is not installed: `make test` installs it "
+                    "(scripts/test.sh), or run `apt-get install -y chromium`.")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -105,10 +116,12 @@ class Catalog:
 
 @pytest.fixture(scope="session")
 def contract_catalog(contract_api, settings, tmdb_server) -> Catalog:  # noqa: F811
-    """Genres and one page of popular movies from the bundled TMDb server, so the tier
-    reads real cards and details (not only 404s)."""
+    """Genres and one page of each TMDb list from the bundled TMDb server, so the tier
+    reads real cards and details (not only 404s) and the web app shows every list."""
     env = {**os.environ, "TMDB_BASE_URL": tmdb_server.base_url}
-    for kind, *extra in (("genres",), ("popular", "--pages", "1")):
+    for kind, *extra in (("genres",), ("popular", "--pages", "1"), ("top_rated", "--pages", "1"),
+                         ("now_playing", "--pages", "1"), ("upcoming", "--pages", "1"),
+                         ("trending", "--pages", "1")):
         done = subprocess.run([str(VENV_BIN / "movienexus"), "sync", kind, *extra], env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr

@@ -27,6 +27,19 @@ function say(message: string, isError = false): void {
   status.classList.toggle("error", isError);
 }
 
+/** The message to show once the next page is there (navigating clears the last one). */
+let next: string | null = null;
+
+function goTo(hash: string, message: string): void {
+  if (location.hash === hash) {
+    say(message);
+    void go();
+    return;
+  }
+  next = message;
+  location.hash = hash;
+}
+
 function problem(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const fields = Object.entries(error.fieldErrors).map(([name, messages]) => `${name}: ${messages.join(" ")}`);
@@ -200,9 +213,8 @@ function login(message = ""): View {
     field("Password", h("input", { type: "password", name: "password", required: true, autocomplete: "current-password" })),
   ], async ({ email = "", password = "" }) => {
     const result = await nexus.login(email, password);
-    say(`Welcome, ${result.user.first_name || result.user.email}.`);
     renderNav();
-    location.hash = "#/library";
+    goTo("#/library", `Welcome, ${result.user.first_name || result.user.email}.`);
   }), h("p", {}, "No account yet? ", h("a", { href: "#/register" }, "Register"), ".")) };
 }
 
@@ -214,8 +226,7 @@ function register(): View {
     field("First name (optional)", h("input", { type: "text", name: "first_name", autocomplete: "given-name" })),
   ], async ({ email = "", password = "", first_name = "" }) => {
     const user = await must(nexus.api.POST("/api/v1/auth/register", { body: { email, password, first_name } }));
-    say(`Welcome! We sent a verification link to ${user.email}: open it, then log in.`);
-    location.hash = "#/login";
+    goTo("#/login", `Welcome! We sent a verification link to ${user.email}: open it, then log in.`);
   })) };
 }
 
@@ -234,7 +245,7 @@ function renderNav(): void {
   if (nexus.loggedIn) {
     items.push(h("li", {}, h("a", { href: "#/library" }, "My library")),
                h("li", {}, h("button", { type: "button", onclick: () => {
-                 void nexus.logout().then(() => { say("You are logged out."); renderNav(); location.hash = "#/"; });
+                 void nexus.logout().then(() => { renderNav(); goTo("#/", "You are logged out."); });
                } }, "Log out")));
   } else {
     items.push(h("li", {}, h("a", { href: "#/login" }, "Log in")), h("li", {}, h("a", { href: "#/register" }, "Register")));
@@ -269,7 +280,8 @@ async function go(): Promise<void> {
 }
 
 window.addEventListener("hashchange", () => {
-  say("");
+  say(next ?? "");
+  next = null;
   void go().then(() => main.focus());
 });
 void go();
