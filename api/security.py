@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import wraps
 
-from flask import Flask
+from flask import Flask, request
 from flask_jwt_extended import (JWTManager, create_access_token, create_refresh_token,
                                 get_jwt_identity)
 
@@ -63,6 +63,8 @@ def _session_not_live(_header: dict, payload: dict) -> bool:
 
 @jwt.unauthorized_loader
 def _missing(reason: str):
+    if request.path.endswith("/auth/refresh"):
+        return _unauthorized('Log in first, or send the refresh token: {"refresh_token": "<token>"}.')
     return _unauthorized("Log in first: send 'Authorization: Bearer <token>'.")
 
 

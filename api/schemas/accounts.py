@@ -83,6 +83,11 @@ class RefreshSchema(StrictSchema):
     refresh_token = Text(required=True, validate=validate.Length(min=10, max=2000), metadata={
         "description": "the refresh token from /auth/login or the last /auth/refresh"})
 
+    def load(self, data, **kwargs):
+        """No body is the deprecated form (the refresh token as Bearer): the token is then
+        looked for in the header."""
+        return {} if data == {} else super().load(data, **kwargs)
+
 
 class TokenPairSchema(Schema):
     """What /auth/refresh answers."""
