@@ -237,6 +237,20 @@ async function verify(): Promise<View> {
     h("p", {}, "Thank you. ", h("a", { href: "/#/login" }, "Log in"), " to keep favorites and a watchlist.")) };
 }
 
+function resetPassword(): View {
+  const token = new URLSearchParams(location.search).get("token") ?? "";
+  return { title: "Choose a new password", body: h("div", {}, h("h1", {}, "Choose a new password"),
+    form("New password", "Set the new password", [
+      field("New password (at least 10 characters, not all one kind)", h("input", {
+        type: "password", name: "new_password", required: true, minlength: 10, autocomplete: "new-password" })),
+    ], async ({ new_password = "" }) => {
+      await must(nexus.api.POST("/api/v1/auth/password/reset/confirm", { body: { token, new_password } }));
+      say("Your password is changed: log in with it.");
+      history.replaceState(null, "", "/#/login");
+      void go();
+    })) };
+}
+
 // --- navigation -----------------------------------------------------------------------
 
 function renderNav(): void {
@@ -255,6 +269,7 @@ function renderNav(): void {
 
 function view(): View | Promise<View> {
   if (location.pathname === "/verify-email") return verify();
+  if (location.pathname === "/reset-password") return resetPassword();
   const [path = "", query = ""] = location.hash.replace(/^#/, "").split("?");
   const movie = /^\/movie\/(\d+)$/.exec(path);
   if (movie?.[1]) return detail(Number(movie[1]));
