@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements/constraints.txt
+NODE_STAMP := node_modules/.installed-stamp
+NODE_PACKAGES := package.json package-lock.json clients/typescript/package.json web/package.json
 
 .PHONY: run test test-unit test-integration test-e2e bench install migrate check-services clean \
-	lock audit mutation
+	lock audit mutation frontend client
 
 # Installs the exact versions of the lock (make lock regenerates it from setup.cfg).
 $(STAMP): setup.cfg pyproject.toml $(LOCK)
@@ -23,6 +25,21 @@ $(STAMP): setup.cfg pyproject.toml $(LOCK)
 lock:
 	@scripts/lock.sh
 
+# The TypeScript client, the web app and the contract tools: the exact versions of
+# package-lock.json (npm ci, from the npm registry), then the client and web app built.
+$(NODE_STAMP): $(NODE_PACKAGES)
+	@command -v npm >/dev/null || { echo "make needs Node.js 20+ and npm (apt-get install nodejs npm)"; exit 1; }
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+frontend: $(NODE_STAMP)
+	@npm run build --silent
+
+# Regenerates the TypeScript client's document and types from what the API serves.
+client: install $(NODE_STAMP)
+	@$(BIN)/python -m movienexus.devtools.openapi_document clients/typescript/openapi.json
+	@npm run generate --silent --workspace clients/typescript
+
 audit: install
 	@$(BIN)/python -m movienexus.devtools.audit $(LOCK)
 
@@ -35,10 +52,10 @@ migrate: check-services
 	@$(BIN)/movienexus db create
 	@$(BIN)/movienexus db upgrade
 
-run: install
+run: install frontend
 	@scripts/run.sh
 
-test: install
+test: install frontend
 	@scripts/test.sh
 
 test-unit: install

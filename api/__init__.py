@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from api import consistency, context, docs, errors, finisher, inputs, limits, metrics, \
-    security
+    security, web_app
 from api.hot_reads import HotReads
 from api.openapi import Api, spec_options
 from api.resources import admin, auth, genres, library, me, movies, ops
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         api.register_blueprint(blueprint)
     app.register_blueprint(ops.blp)
     docs.install(app)
+    web_app.install(app, settings.web_app_dir)
     errors.register(app)
     if settings.hot_reads_enabled:
         app.wsgi_app = HotReads(app, container, app.wsgi_app)

@@ -7,7 +7,10 @@
   header), 503 (a dependency is down), 401 where a token is needed, 404 where the path
   names something, 413/415 where there is a body. The errors particular to one operation
   are declared on its view with `answers(...)`, and who must send a token with
-  `authenticated` / `refresh_authenticated`.
+  `authenticated` (or `optionally_authenticated`); every other operation is public
+  (`security: []`, added by rule).
+- Every operation has a stable, human operationId (`operation_id("getMovie")` on its
+  view): a generated client's method names; tests/unit/test_openapi_contract.py keeps them.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from api.schemas.common import ErrorSchema
 from read_models.consistency import TOKEN_PATTERN as CONSISTENCY_TOKEN_PATTERN
 
 REQUEST_ID = "X-Request-ID"
-BEARER, REFRESH = "bearerAuth", "refreshToken"
+BEARER = "bearerAuth"
 
 _SECONDS = {"type": "string", "pattern": "^[0-9]+$"}
 HEADERS = {
@@ -40,6 +43,10 @@ HEADERS = {
     "Retry-After": {"description": "Seconds to wait before trying again.", "schema": _SECONDS},
     "WWW-Authenticate": {"description": "`Bearer` when the token is missing or not valid.",
                          "schema": {"type": "string"}},
+    "Deprecation": {"description": "Sent when the request used a deprecated form (RFC 9745: "
+                    "`@` and the Unix time it was deprecated).", "schema": {"type": "string"}},
+    "Sunset": {"description": "When the deprecated form stops working (RFC 8594, an "
+               "HTTP-date).", "schema": {"type": "string"}},
 }
 WRITE_HEADERS = {"X-Consistency-Token": "X-Consistency-Token"}
 ETAG_HEADERS = {"ETag": "ETag"}
@@ -48,12 +55,13 @@ _ERROR_HEADERS = {401: {"WWW-Authenticate": "WWW-Authenticate"},
                   429: {"Retry-After": {**HEADERS["Retry-After"], "required": True}},
                   503: {"Retry-After": "Retry-After"}}
 
+DEPRECATION_HEADERS = {"Deprecation": "Deprecation", "Sunset": "Sunset"}
 SECURITY_SCHEMES = {
     BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
              "description": "The access token from /auth/login or /auth/refresh."},
-    REFRESH: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-              "description": "The refresh token (only POST /auth/refresh takes it)."},
 }
+SERVERS = [{"url": "/", "description": "The origin that serves this document."}]
+LICENSE = {"name": "Proprietary: all rights reserved"}  # the project has no public licence
 
 CONSISTENCY_TOKEN_PARAMETER = {
     "in": "header", "name": "X-Consistency-Token", "required": False,
@@ -84,14 +92,24 @@ def _document(**doc):
     def decorate(view):
         manual = view.__dict__.setdefault("_apidoc", {}).setdefault("manual_doc", {})
         for key, value in doc.items():
-            manual[key] = ([*manual.get(key, []), *value] if isinstance(value, list)
-                           else {**manual.get(key, {}), **value})
+            if isinstance(value, list):
+                manual[key] = [*manual.get(key, []), *value]
+            elif isinstance(value, dict):
+                manual[key] = {**manual.get(key, {}), **value}
+            else:
+                manual[key] = value
         return view
     return decorate
 
 
 authenticated = _document(security=[{BEARER: []}])
-refresh_authenticated = _document(security=[{REFRESH: []}])
+# Public, but a token changes the answer (the movie detail's `me` block).
+optionally_authenticated = _document(security=[{}, {BEARER: []}])
+
+
+def operation_id(name: str):
+    """The operation's stable name (a generated client's method name)."""
+    return _document(operationId=name)
 
 
 def answers(*codes: int):
@@ -117,6 +135,7 @@ class SharedErrors(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for operation in (operations or {}).values():
+            operation.setdefault("security", [])
             operation.setdefault("parameters", []).extend(
                 operation.pop(_HEADER_PARAMETERS, []))
             responses = {str(code): response
@@ -152,6 +171,10 @@ class Api(flask_smorest.Api):
         spec_kwargs.setdefault("extra_plugins", [SharedErrors()])
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
+    def _register_pagination_header(self):
+        """Not used: lists carry their page in the body (flask-smorest would otherwise
+        add an unused PaginationMetadata schema)."""
+
     def _register_responses(self):
         for name, header in HEADERS.items():
             self.spec.components.header(name, header, lazy=True)
@@ -165,5 +188,5 @@ class Api(flask_smorest.Api):
 
 
 def spec_options(description: str) -> dict:
-    return {"info": {"description": description},
+    return {"info": {"description": description, "license": LICENSE}, "servers": SERVERS,
             "components": {"securitySchemes": SECURITY_SCHEMES}}

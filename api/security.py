@@ -4,10 +4,11 @@ token verifier (`TokenVerifier`) serves the Flask app and the hot reads."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from functools import wraps
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, request
 from flask_jwt_extended import (JWTManager, create_access_token, create_refresh_token,
                                 get_jwt_identity)
 from flask_jwt_extended.config import config as jwt_config
@@ -63,6 +64,11 @@ class VerifyingJWTManager(JWTManager):
 
 jwt = VerifyingJWTManager()
 
+# POST /auth/refresh takes the refresh token in its body; the older form (the refresh token
+# as `Authorization: Bearer`) keeps working until the sunset, and its answers say so.
+REFRESH_AS_BEARER_DEPRECATED = datetime(2026, 12, 4, tzinfo=timezone.utc)
+REFRESH_AS_BEARER_SUNSET = datetime(2027, 6, 30, tzinfo=timezone.utc)
+
 
 def configure(app: Flask, settings: Settings) -> None:
     app.config.update(
@@ -83,7 +89,13 @@ def issue_tokens(user_id: str, session_id: str, role: str, refresh_jti: str,
     refresh = create_refresh_token(identity=user_id,
                                    additional_claims={"sid": session_id, "jti": refresh_jti})
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-            "expires_in": settings.access_token_minutes * 60}
+            "expires_in": round(settings.access_token_minutes * 60)}
+
+
+def deprecated_refresh_headers() -> dict[str, str]:
+    """RFC 9745's Deprecation and RFC 8594's Sunset, for the older refresh form."""
+    return {"Deprecation": f"@{int(REFRESH_AS_BEARER_DEPRECATED.timestamp())}",
+            "Sunset": format_datetime(REFRESH_AS_BEARER_SUNSET, usegmt=True)}
 
 
 def _unauthorized(message: str):
@@ -101,6 +113,8 @@ def _session_not_live(_header: dict, payload: dict) -> bool:
 
 @jwt.unauthorized_loader
 def _missing(reason: str):
+    if request.path.endswith("/auth/refresh"):
+        return _unauthorized('Log in first, or send the refresh token: {"refresh_token": "<token>"}.')
     return _unauthorized("Log in first: send 'Authorization: Bearer <token>'.")
 
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 BUNDLED_TMDB_KEY = "movienexus-dev-key"
+# The reference web app as `npm run build` leaves it (make run and make test build it).
+WEB_APP_BUILD = Path(__file__).resolve().parents[1] / "web" / "dist"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 DEV_EMAIL_TOKEN_SECRET = "dev-only-email-token-secret-change-me-0123456789"
 # Environments in which development defaults are allowed: exactly these names. Any
@@ -83,6 +86,7 @@ class Settings:
     mail_from: str = field(default_factory=lambda: _env(
         "MAIL_FROM", "Movie Nexus <no-reply@movienexus.local>"))
     mail_dir: str = field(default_factory=lambda: _env("MAIL_DIR", "var/mail"))
+    web_app_dir: str = field(default_factory=lambda: _env("WEB_APP_DIR", str(WEB_APP_BUILD)))
     jwt_secret_key: str = field(default_factory=lambda: _env("JWT_SECRET_KEY", DEV_JWT_SECRET))
     email_token_secret: str = field(default_factory=lambda: _env(
         "EMAIL_TOKEN_SECRET", DEV_EMAIL_TOKEN_SECRET))
@@ -91,7 +95,7 @@ class Settings:
     cache_redis_url_raw: str = field(default_factory=lambda: _env("CACHE_REDIS_URL", ""))
     flower_basic_auth: str = field(default_factory=lambda: _env("FLOWER_BASIC_AUTH", ""))
     trusted_proxy_count: int = field(default_factory=lambda: _int("TRUSTED_PROXY_COUNT", 0))
-    access_token_minutes: int = field(default_factory=lambda: _int("ACCESS_TOKEN_MINUTES", 15))
+    access_token_minutes: float = field(default_factory=lambda: _float("ACCESS_TOKEN_MINUTES", 15))
     refresh_token_days: int = field(default_factory=lambda: _int("REFRESH_TOKEN_DAYS", 30))
     verify_token_hours: int = field(default_factory=lambda: _int("VERIFY_TOKEN_HOURS", 48))
     reset_token_minutes: int = field(default_factory=lambda: _int("RESET_TOKEN_MINUTES", 60))

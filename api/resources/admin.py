@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from adapters.messaging import dead_letters
 from api.context import container
-from api.openapi import MAX_INT64, answers, authenticated, path_id
+from api.openapi import MAX_INT64, answers, authenticated, operation_id, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema, page_envelope
 from api.security import role_required
@@ -27,6 +27,7 @@ class Sync(MethodView):
     @blp.response(202, schemas.TaskSchema)
     @authenticated
     @answers(403)
+    @operation_id("requestSync")
     def post(self, body):
         """Queue a TMDb sync (genres, a list, trending, changes, or all)."""
         try:
@@ -44,6 +45,7 @@ class DeadLetters(MethodView):
     @blp.response(200, schemas.DeadLetterPageSchema)
     @authenticated
     @answers(403)
+    @operation_id("listDeadLetters")
     def get(self, args):
         """Events a subscriber gave up on and that were not replayed yet."""
         engine, size = container().engine, args["page_size"]
@@ -60,6 +62,7 @@ class DeadLetterReplay(MethodView):
     @blp.response(202, schemas.ReplaySchema)
     @authenticated
     @answers(403, 409)
+    @operation_id("replayDeadLetter")
     def post(self, dead_letter_id):
         """Send a dead letter back to its subscriber."""
         c = container()
@@ -78,6 +81,7 @@ class ReadModelRebuild(MethodView):
     @blp.response(202, schemas.TaskSchema)
     @authenticated
     @answers(403)
+    @operation_id("rebuildReadModels")
     def post(self):
         """Rebuild the read models from the event log (fresh tables, swapped in at once)."""
         try:

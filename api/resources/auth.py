@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_jwt_extended import get_jwt, jwt_required
+from flask_jwt_extended import get_jwt, get_jwt_request_location, jwt_required
 from flask_smorest import Blueprint, abort
 
 from adapters.email_tokens import EmailTokenInvalid
@@ -11,10 +11,11 @@ from api.commands import remember_own_write, run
 from api.consistency import own_read, token_headers
 from api.context import client_ip, container, current_session_id, current_user_id, \
     user_agent
-from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
-    consistent, refresh_authenticated
+from api.openapi import CONSISTENT_READ_HEADERS, DEPRECATION_HEADERS, WRITE_HEADERS, answers, \
+    authenticated, consistent, operation_id
 from api.schemas import accounts as schemas
 from api.schemas.common import MessageSchema, PageQueryArgsSchema, page_envelope
+from api.security import deprecated_refresh_headers
 from domain.accounts import commands
 from domain.errors import RefreshTokenReused
 from read_models.account_queries import sessions_of
@@ -37,6 +38,7 @@ class Register(MethodView):
     @blp.arguments(schemas.RegisterSchema())
     @blp.response(201, schemas.UserSchema, headers=WRITE_HEADERS)
     @answers(409, 429)
+    @operation_id("registerUser")
     def post(self, body):
         """Create an account; a verification email follows."""
         outcome = run(commands.RegisterUser(**body))
@@ -49,6 +51,7 @@ class VerifyEmail(MethodView):
     @blp.arguments(schemas.TokenSchema())
     @blp.response(200, schemas.VerifiedSchema, headers=WRITE_HEADERS)
     @answers(409)
+    @operation_id("verifyEmail")
     def post(self, body):
         """Confirm an email address with the token from the email."""
         claims = _read(container().email_tokens.read_verification, body["token"])
@@ -64,6 +67,7 @@ class ResendVerification(MethodView):
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
     @answers(409, 429)
+    @operation_id("resendVerificationEmail")
     def post(self, body):
         """Send the verification email again (same answer for any address)."""
         run(commands.RequestVerificationEmail(email=body["email"]))
@@ -76,8 +80,9 @@ class Login(MethodView):
                   limits.limit_from("login_ip_rate_limit", scope="login-ip")]
 
     @blp.arguments(schemas.LoginSchema())
-    @blp.response(200, schemas.TokenPairSchema, headers=WRITE_HEADERS)
+    @blp.response(200, schemas.LoginResultSchema, headers=WRITE_HEADERS)
     @answers(401, 409, 429)
+    @operation_id("login")
     def post(self, body):
         """Log in: an access token, a refresh token and the user."""
         outcome = run(commands.Login(email=body["email"], password=body["password"],
@@ -90,11 +95,16 @@ class Login(MethodView):
 
 @blp.route("/refresh")
 class Refresh(MethodView):
-    @jwt_required(refresh=True)
-    @blp.response(200, schemas.TokenPairSchema, headers=WRITE_HEADERS)
-    @refresh_authenticated
-    @answers(409)
-    def post(self):
+    @blp.arguments(schemas.RefreshSchema(), required=False, description=(
+        "The refresh token. Deprecated older form, until the Sunset date: no body and the "
+        "refresh token as `Authorization: Bearer <refresh token>` (its answers carry "
+        "Deprecation and Sunset headers)."))
+    @blp.response(200, schemas.TokenPairSchema, headers={**WRITE_HEADERS,
+                                                         **DEPRECATION_HEADERS})
+    @answers(401, 409)
+    @operation_id("refreshTokens")
+    @jwt_required(refresh=True, locations=["json", "headers"])
+    def post(self, _body):
         """Trade the refresh token for a new pair; a spent one revokes its session."""
         claims = get_jwt()
         command = commands.RefreshSession(
@@ -107,7 +117,10 @@ class Refresh(MethodView):
             raise
         result = outcome.value
         tokens = _issue(claims["sub"], result.session_id, result.role, result.refresh_jti)
-        return tokens, 200, token_headers(outcome.commit)
+        headers = token_headers(outcome.commit)
+        if get_jwt_request_location() == "headers":
+            headers.update(deprecated_refresh_headers())
+        return tokens, 200, headers
 
 
 @blp.route("/logout")
@@ -116,6 +129,7 @@ class Logout(MethodView):
     @blp.response(204, headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409)
+    @operation_id("logout")
     def post(self):
         """End this session: its tokens stop working at once."""
         outcome = run(commands.Logout(user_id=current_user_id(),
@@ -134,6 +148,7 @@ class PasswordChange(MethodView):
     @blp.response(204, headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409)
+    @operation_id("changePassword")
     def post(self, body):
         """Change the password; every other session is revoked."""
         outcome = run(commands.ChangePassword(user_id=current_user_id(),
@@ -149,6 +164,7 @@ class PasswordReset(MethodView):
     @blp.arguments(schemas.EmailSchema())
     @blp.response(202, MessageSchema)
     @answers(409, 429)
+    @operation_id("requestPasswordReset")
     def post(self, body):
         """Email a reset link (same answer for any address)."""
         run(commands.RequestPasswordReset(email=body["email"]))
@@ -160,6 +176,7 @@ class PasswordResetConfirm(MethodView):
     @blp.arguments(schemas.PasswordResetConfirmSchema())
     @blp.response(204, headers=WRITE_HEADERS)
     @answers(409)
+    @operation_id("confirmPasswordReset")
     def post(self, body):
         """Set a new password with the emailed token; every session is revoked."""
         claims = _read(container().email_tokens.read_reset, body["token"])
@@ -179,6 +196,7 @@ class Sessions(MethodView):
     @blp.response(200, schemas.SessionPageSchema, headers=CONSISTENT_READ_HEADERS)
     @authenticated
     @consistent()
+    @operation_id("listSessions")
     def get(self, args):
         """Your active sessions, most recently used first."""
         rows = sessions_of(container().engine, current_user_id())
@@ -195,6 +213,7 @@ class SessionById(MethodView):
     @blp.response(204, headers=WRITE_HEADERS)
     @authenticated
     @answers(409)
+    @operation_id("revokeSession")
     def delete(self, session_id):
         """Revoke one of your sessions."""
         outcome = run(commands.RevokeSession(user_id=current_user_id(),

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint, abort
 
 from api.context import container
 from api.movie_responses import page_document
-from api.openapi import ETAG_HEADERS, MAX_INT32, etagged, path_id
+from api.openapi import ETAG_HEADERS, MAX_INT32, etagged, operation_id, path_id
 from api.resources.movies import filters_from
 from api.schemas import movies as schemas
 from read_models import catalog_queries as queries
@@ -18,6 +18,7 @@ blp = Blueprint("genres", __name__, url_prefix="/api/v1/genres", description="Ge
 @blp.route("")
 class Genres(MethodView):
     @blp.response(200, schemas.GenreSchema(many=True))
+    @operation_id("listGenres")
     def get(self):
         """Every genre: id, name and movie_count (counts may lag a few seconds)."""
         c = container()
@@ -31,6 +32,7 @@ class GenreMovies(MethodView):
     @blp.arguments(schemas.MovieQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listGenreMovies")
     def get(self, args, genre_id):
         """The movies of a genre (the same filters and sorts as GET /movies)."""
         engine = container().engine

@@ -18,7 +18,7 @@ from api.context import container, current_user_id
 from api.hot_reads import hot
 from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
-    consistent
+    consistent, operation_id
 from api.resources.movies import MAX_TMDB_ID, TMDB_ID
 from api.schemas import library as schemas
 from api.schemas.common import PageQueryArgsSchema
@@ -82,6 +82,7 @@ class Favorites(MethodView):
     @blp.response(200, schemas.FavoritePageSchema, headers=CONSISTENT_READ_HEADERS)
     @authenticated
     @consistent()
+    @operation_id("listFavorites")
     def get(self, args):
         """Your favorites, each with the movie's current card: filter by title (q),
         genre (all given) and min_rating; sort by added_at (default -added_at), rating,
@@ -98,6 +99,7 @@ class FavoriteById(MethodView):
                       headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409, 429)
+    @operation_id("putFavorite")
     def put(self, body, tmdb_id):
         """Add a movie to your favorites or change its rating (1-10) and notes; a field
         left out keeps its value, null clears it. 201 when new, 200 when updated."""
@@ -114,6 +116,7 @@ class FavoriteById(MethodView):
     @blp.response(204, headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409)
+    @operation_id("deleteFavorite")
     def delete(self, tmdb_id):
         """Remove a movie from your favorites; 404 if it was not one."""
         outcome = run(commands.RemoveFavorite(current_user_id(), _valid(tmdb_id)),
@@ -130,6 +133,7 @@ class Watchlist(MethodView):
     @blp.response(200, schemas.WatchlistPageSchema, headers=CONSISTENT_READ_HEADERS)
     @authenticated
     @consistent()
+    @operation_id("listWatchlist")
     def get(self, args):
         """Your watchlist, each with the movie's current card: filter by watched, title
         (q) and genre; sort by added_at (default -added_at), watched_at, title,
@@ -147,6 +151,7 @@ class WatchlistItemById(MethodView):
                       headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409, 429)
+    @operation_id("putWatchlistItem")
     def put(self, body, tmdb_id):
         """Put a movie on your watchlist, or mark it watched (watched: true) or not.
         201 when new, 200 otherwise."""
@@ -162,6 +167,7 @@ class WatchlistItemById(MethodView):
     @blp.response(204, headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409)
+    @operation_id("deleteWatchlistItem")
     def delete(self, tmdb_id):
         """Take a movie off your watchlist; 404 if it was not on it."""
         outcome = run(commands.RemoveWatchlistItem(current_user_id(), _valid(tmdb_id)),
@@ -177,6 +183,7 @@ class Stats(MethodView):
     @blp.response(200, schemas.StatsSchema, headers=CONSISTENT_READ_HEADERS)
     @authenticated
     @consistent()
+    @operation_id("getStats")
     def get(self):
         """Your totals, average rating, favorites of the last 30 days, top genres,
         favorites by decade and rating histogram (kept up by projections)."""
@@ -192,6 +199,7 @@ class Recommendations(MethodView):
     @blp.response(200, schemas.RecommendationPageSchema, headers=CONSISTENT_READ_HEADERS)
     @authenticated
     @consistent()
+    @operation_id("listRecommendations")
     def get(self, args):
         """Movies for you, best first, each with short reasons; never one you favorited
         or have on your watchlist. Recomputed within seconds of a change to your library."""

@@ -12,7 +12,7 @@ from api.consistency import own_read, token_headers
 from api.context import container, current_user_id
 from api.hot_reads import hot
 from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authenticated, \
-    consistent
+    consistent, operation_id
 from api.schemas import accounts as schemas
 from domain.accounts import commands
 from read_models.account_queries import me_document
@@ -35,6 +35,7 @@ class Me(MethodView):
     @blp.response(200, schemas.MeSchema, headers=CONSISTENT_READ_HEADERS)
     @authenticated
     @consistent()
+    @operation_id("getMe")
     def get(self):
         """Your account and profile, including your own latest change (one Redis read;
         Postgres when Redis is down)."""
@@ -46,6 +47,7 @@ class Me(MethodView):
     @blp.response(200, schemas.MeSchema, headers=WRITE_HEADERS)
     @authenticated
     @answers(404, 409)
+    @operation_id("updateMe")
     def patch(self, body):
         """Change your names or profile; answers with the new state."""
         outcome = run(commands.UpdateProfile(user_id=current_user_id(), changes=body))

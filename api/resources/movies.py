@@ -12,7 +12,7 @@ from api.context import container
 from api.hot_reads import hot
 from api.movie_responses import json_document, page_document
 from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consistent, \
-    etagged, path_id
+    etagged, operation_id, optionally_authenticated, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
 from domain.catalog.vocabulary import CURATED_LISTS, list_path, trending_list
@@ -65,6 +65,7 @@ class Movies(MethodView):
     @blp.response(200, schemas.MoviePageSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
     @etagged()
     @consistent()
+    @operation_id("listMovies")
     def get(self, args):
         """Browse: filters (q in titles, genre (all given), years, rating, language), sort."""
         page = queries.browse(container().engine, filters_from(args), args["page"],
@@ -78,6 +79,7 @@ class MovieSearch(MethodView):
     @blp.arguments(schemas.SearchQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("searchMovies")
     def get(self, args):
         """Search titles and overviews, best match first, typo-tolerant; when fewer than
         a page of stored movies match its words, TMDb's search is asked and what it
@@ -106,10 +108,10 @@ def curated_list_resource(name: str) -> type[MethodView]:
     """The resource of one of TMDb's curated lists, at /movies/<name with dashes>."""
     class CuratedList(MethodView):
         @hot(hot_reads.list_of(name))
-        @blp.doc(operationId=f"list{_camel(name)}Movies")
         @blp.arguments(PageQueryArgsSchema(), location="query")
         @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
         @etagged()
+        @operation_id(f"list{_camel(name)}Movies")
         def get(self, args):
             return list_page(name, args)
     CuratedList.get.__doc__ = (f"TMDb's {name.replace('_', ' ')} movies, in TMDb's order "
@@ -127,6 +129,7 @@ class Trending(MethodView):
     @blp.arguments(schemas.TrendingQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listTrendingMovies")
     def get(self, args):
         """Trending today (window=day) or this week (window=week)."""
         return list_page(trending_list(args["window"]), args)
@@ -139,6 +142,8 @@ class MovieById(MethodView):
     @blp.response(200, schemas.MovieDetailSchema, headers=CONSISTENT_READ_ETAG_HEADERS)
     @etagged()
     @consistent()
+    @optionally_authenticated
+    @operation_id("getMovie")
     def get(self, tmdb_id):
         """A movie's detail; an unknown-but-real TMDb id is imported on the spot. With a
         token, `me` says what the caller's library holds of it, their own last writes
@@ -167,6 +172,7 @@ class MovieRecommendations(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listMovieRecommendations")
     def get(self, args, tmdb_id):
         """TMDb's recommendations for a movie (as of the last sync)."""
         return related_page("recommendations", tmdb_id, args)
@@ -177,6 +183,7 @@ class SimilarMovies(MethodView):
     @blp.arguments(PageQueryArgsSchema(), location="query")
     @blp.response(200, schemas.MoviePageSchema, headers=ETAG_HEADERS)
     @etagged()
+    @operation_id("listSimilarMovies")
     def get(self, args, tmdb_id):
         """Movies TMDb finds similar (as of the last sync)."""
         return related_page("similar", tmdb_id, args)

@@ -1,11 +1,9 @@
 """Schemas of /auth and /me."""
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas.common import PageSchema, StrictSchema, Text
+from api.schemas.common import DATE_TIME, PageSchema, StrictSchema, Text
 from domain.accounts import policy
 from domain.errors import InvalidInput
 
@@ -20,8 +18,11 @@ NEW_PASSWORD_DOC = {
     "description": f"at least {policy.MIN_PASSWORD_LENGTH} characters, of more than one "
                    "class (lower case, upper case, digits, others), and not the email "
                    "address or its local part"}
-TIMEZONE_DOC = {"enum": ["", *sorted(available_timezones())],
-                "description": "an IANA time zone name, or empty"}
+# Checked on the server against the IANA database it has; not an enum, so the document
+# is the same on every host (and generators meet no 600-name enum).
+TIMEZONE_DOC = {"description": "an IANA time zone name such as `Europe/Paris`, or empty",
+                "example": "Europe/Paris"}
+ROLES = ["user", "admin"]
 LANGUAGE_DOC = {"pattern": r"^([a-z]{2,3}(-[A-Z]{2})?)?$",  # policy.LANGUAGE_PATTERN, or ""
                 "description": "like `en` or `en-US`, or empty"}
 
@@ -57,10 +58,10 @@ class RegisterSchema(StrictSchema):
 class UserSchema(Schema):
     id = fields.String(required=True)
     email = fields.String(required=True)
-    first_name = fields.String()
-    last_name = fields.String()
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
     email_verified = fields.Boolean(required=True)
-    role = fields.String()
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
 class TokenSchema(StrictSchema):
@@ -76,12 +77,28 @@ class LoginSchema(StrictSchema):
     password = Password(required=True)
 
 
+class RefreshSchema(StrictSchema):
+    refresh_token = Text(required=True, validate=validate.Length(min=10, max=2000), metadata={
+        "description": "the refresh token from /auth/login or the last /auth/refresh"})
+
+    def load(self, data, **kwargs):
+        """No body is the deprecated form (the refresh token as Bearer): the token is then
+        looked for in the header."""
+        return {} if data == {} else super().load(data, **kwargs)
+
+
 class TokenPairSchema(Schema):
+    """What /auth/refresh answers."""
     access_token = fields.String(required=True)
     refresh_token = fields.String(required=True)
-    token_type = fields.String(required=True)
-    expires_in = fields.Integer(required=True)
-    user = fields.Nested(UserSchema)
+    token_type = fields.String(required=True, validate=validate.OneOf(["Bearer"]))
+    expires_in = fields.Integer(required=True, metadata={
+        "description": "the access token's lifetime in seconds"})
+
+
+class LoginResultSchema(TokenPairSchema):
+    """What /auth/login answers: the pair and the user."""
+    user = fields.Nested(UserSchema, required=True)
 
 
 class PasswordChangeSchema(StrictSchema):
@@ -102,31 +119,46 @@ class SessionSchema(Schema):
     id = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     last_seen_at = fields.DateTime(required=True)
-    ip = fields.String()
-    user_agent = fields.String()
-    current = fields.Boolean()
+    ip = fields.String(required=True, metadata={"description": "empty when unknown"})
+    user_agent = fields.String(required=True, metadata={"description": "empty when unknown"})
+    current = fields.Boolean(required=True, metadata={
+        "description": "the session of the token that asked"})
 
 
 class SessionPageSchema(PageSchema):
-    items = fields.List(fields.Nested(SessionSchema))
+    items = fields.List(fields.Nested(SessionSchema), required=True)
 
 
-class ProfileSchema(StrictSchema):
+PRIVACY = ["public", "private"]
+
+
+class ProfileUpdateSchema(StrictSchema):
+    """The profile fields a PATCH /me may change (each optional)."""
     bio = Text(validate=validate.Length(max=1000))
     location = Text(validate=validate.Length(max=100))
     timezone = Text(validate=validate.Length(max=64), metadata=TIMEZONE_DOC)
     preferred_language = Text(validate=validate.Length(max=16), metadata=LANGUAGE_DOC)
     favorite_genres = fields.List(fields.Integer(validate=validate.Range(min=1, max=10**9)),
                                   validate=validate.Length(max=30))
-    privacy = fields.String(validate=validate.OneOf(["public", "private"]))
+    privacy = fields.String(validate=validate.OneOf(PRIVACY))
+
+
+class ProfileSchema(Schema):
+    """The profile as GET /me sends it: every field, always."""
+    bio = fields.String(required=True)
+    location = fields.String(required=True)
+    timezone = fields.String(required=True, metadata=TIMEZONE_DOC)
+    preferred_language = fields.String(required=True, metadata=LANGUAGE_DOC)
+    favorite_genres = fields.List(fields.Integer(), required=True)
+    privacy = fields.String(required=True, validate=validate.OneOf(PRIVACY))
 
 
 class MeSchema(UserSchema):
-    created_at = fields.String()
-    profile = fields.Nested(ProfileSchema)
+    created_at = fields.String(required=True, metadata=DATE_TIME)
+    profile = fields.Nested(ProfileSchema, required=True)
 
 
 class MeUpdateSchema(StrictSchema):
     first_name = Name()
     last_name = Name()
-    profile = fields.Nested(ProfileSchema)
+    profile = fields.Nested(ProfileUpdateSchema)

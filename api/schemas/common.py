@@ -8,6 +8,8 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 MAX_PAGE, MAX_PAGE_SIZE = 100_000, 100
+# A timestamp the read models send as a string they formatted (`isoformat()` of a UTC time).
+DATE_TIME = {"format": "date-time", "description": "ISO 8601 with its offset (UTC)"}
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import (PageQueryArgsSchema, PageSchema, QueryBoolean, StrictBoolean,
-                                StrictSchema, Text)
+from api.schemas.common import (DATE_TIME, PageQueryArgsSchema, PageSchema, QueryBoolean,
+                                StrictBoolean, StrictSchema, Text)
 from api.schemas.movies import MAX_QUERY_LENGTH, MovieCardSchema
 from domain.library.model import MAX_NOTES, MAX_RATING, MIN_RATING
 from read_models.library_queries import FAVORITE_SORTS, WATCHLIST_SORTS
@@ -54,15 +54,15 @@ class FavoriteSchema(Schema):
     movie = fields.Nested(MovieCardSchema, required=True)
     rating = fields.Integer(required=True, allow_none=True)
     notes = fields.String(required=True, allow_none=True)
-    added_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC"})
-    updated_at = fields.String(required=True)
+    added_at = fields.String(required=True, metadata=DATE_TIME)
+    updated_at = fields.String(required=True, metadata=DATE_TIME)
 
 
 class WatchlistItemSchema(Schema):
     movie = fields.Nested(MovieCardSchema, required=True)
-    added_at = fields.String(required=True)
+    added_at = fields.String(required=True, metadata=DATE_TIME)
     watched = fields.Boolean(required=True)
-    watched_at = fields.String(required=True, allow_none=True)
+    watched_at = fields.String(required=True, allow_none=True, metadata=DATE_TIME)
 
 
 class FavoritePageSchema(PageSchema):

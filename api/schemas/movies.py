@@ -108,19 +108,19 @@ class TaskSchema(Schema):
 
 class DeadLetterSchema(Schema):
     id = fields.Integer(required=True)
-    subscriber = fields.String()
-    event_id = fields.String()
-    event_type = fields.String()
-    aggregate_type = fields.String()
-    aggregate_id = fields.String()
-    aggregate_version = fields.Integer()
-    error = fields.String()
-    attempts = fields.Integer()
-    failed_at = fields.DateTime()
+    subscriber = fields.String(required=True)
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    aggregate_type = fields.String(required=True)
+    aggregate_id = fields.String(required=True)
+    aggregate_version = fields.Integer(required=True)
+    error = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    failed_at = fields.DateTime(required=True)
 
 
 class DeadLetterPageSchema(PageSchema):
-    items = fields.List(fields.Nested(DeadLetterSchema))
+    items = fields.List(fields.Nested(DeadLetterSchema), required=True)
 
 
 class ReplaySchema(Schema):

@@ -10,6 +10,7 @@ def describe(settings: Settings) -> str:
             else f"http://127.0.0.1:{settings.tmdb_server_port} (bundled TMDb-compatible server)")
     return "\n".join([
         "Movie Nexus is starting:",
+        f"  web app      {api}/",
         f"  API          {api}/api/v1   (docs: {api}/api/v1/docs)",
         f"  health       {api}/healthz  {api}/readyz  {api}/metrics",
         f"  Flower       http://127.0.0.1:{settings.flower_port}",

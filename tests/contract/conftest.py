@@ -3,13 +3,16 @@ it, with the relay and a worker behind it and the bundled TMDb server in front o
 
 Its own AMQP namespace for the admin routes' tasks: a sync or a rebuild the tier asks
 for is queued where no worker takes it (and the queues are deleted afterwards), so it
-never loads the workers the other tests share. Logins are not rate limited here (the
-tier logs in again whenever a fuzzed request ends its session), and a consistency token
-waits 0.2 s at most."""
+never loads the workers the other tests share. Logins and registrations are not rate
+limited here (the tier logs in again whenever a fuzzed request ends its session, and the
+client, generator and browser tests register people from the same address), and a
+consistency token waits 0.2 s at most."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -26,7 +29,20 @@ from tests.support.util import eventually, unique_email
 from adapters.messaging.topology import events_exchange, queues, tasks_exchange
 
 PASSWORD = "Contract-2026!"
+# The tier logs in and registers from one address far more often than a person does.
+UNLIMITED = {"LOGIN_RATE_LIMIT": "100000 per minute", "LOGIN_IP_RATE_LIMIT": "100000 per minute",
+             "REGISTER_RATE_LIMIT": "100000 per hour"}
 API = "/api/v1"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium (scripts/test.sh installs it when it is missing)."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Debian's chromium is not installed: `make test` installs it "
+                    "(scripts/test.sh), or run `apt-get install -y chromium`.")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -37,20 +53,29 @@ def contract_namespace(settings) -> str:
 @pytest.fixture(scope="session")
 def contract_api(settings, smtp, pipeline, tmdb_server, contract_namespace,  # noqa: F811
                  tmp_path_factory):
+    try:
+        with served_api(settings, smtp, tmdb_server, tmp_path_factory,
+                        AMQP_NAMESPACE=contract_namespace, CONSISTENCY_WAIT_SECONDS="0.2",
+                        **UNLIMITED) as url:
+            yield url
+    finally:
+        _delete_namespace(settings.broker_url, contract_namespace)
+
+
+@contextmanager
+def served_api(settings, smtp, tmdb_server, tmp_path_factory, **env):  # noqa: F811
+    """gunicorn from the Procfile (2 workers) in front of the test pipeline's database."""
     port = free_port()
     env = {**pipeline_env(settings, smtp.port), "API_PORT": str(port), "WEB_CONCURRENCY": "2",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("prometheus")),
-           "TMDB_BASE_URL": tmdb_server.base_url, "AMQP_NAMESPACE": contract_namespace,
-           "CONSISTENCY_WAIT_SECONDS": "0.2", "LOGIN_RATE_LIMIT": "100000 per minute",
-           "LOGIN_IP_RATE_LIMIT": "100000 per minute"}
-    api = Process("api", env, tmp_path_factory.mktemp("contract-api-logs")).start()
+           "TMDB_BASE_URL": tmdb_server.base_url, **env}
+    api = Process("api", env, tmp_path_factory.mktemp("api-logs")).start()
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/healthz", api)
         yield url
     finally:
         api.stop()
-        _delete_namespace(settings.broker_url, contract_namespace)
 
 
 def _delete_namespace(broker_url: str, namespace: str) -> None:
@@ -91,10 +116,12 @@ class Catalog:
 
 @pytest.fixture(scope="session")
 def contract_catalog(contract_api, settings, tmdb_server) -> Catalog:  # noqa: F811
-    """Genres and one page of popular movies from the bundled TMDb server, so the tier
-    reads real cards and details (not only 404s)."""
+    """Genres and one page of each TMDb list from the bundled TMDb server, so the tier
+    reads real cards and details (not only 404s) and the web app shows every list."""
     env = {**os.environ, "TMDB_BASE_URL": tmdb_server.base_url}
-    for kind, *extra in (("genres",), ("popular", "--pages", "1")):
+    for kind, *extra in (("genres",), ("popular", "--pages", "1"), ("top_rated", "--pages", "1"),
+                         ("now_playing", "--pages", "1"), ("upcoming", "--pages", "1"),
+                         ("trending", "--pages", "1")):
         done = subprocess.run([str(VENV_BIN / "movienexus"), "sync", kind, *extra], env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr

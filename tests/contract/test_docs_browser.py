@@ -4,11 +4,9 @@ beyond it, under the page's strict Content-Security-Policy, and lists the operat
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from importlib.metadata import version
 
-import pytest
 import requests
 
 from api.docs import CONTENT_SECURITY_POLICY
@@ -19,15 +17,6 @@ BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--log-level=0", "--virtual-time-budget=15000"]
 LISTED = ["/api/v1/movies/popular", "/api/v1/movies/{tmdb_id}", "/api/v1/auth/login",
           "/api/v1/me", "/api/v1/admin/sync"]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail("Debian's chromium is not installed: `make test` installs it "
-                    "(scripts/test.sh), or run `apt-get install -y chromium`.")
-    return path
 
 
 def rendered(chromium: str, url: str, profile) -> subprocess.CompletedProcess:

@@ -47,8 +47,8 @@ def test_register_verify_login_profile_refresh_logout(api_url, smtp):
     assert fresh.json()["last_name"] == "Lovelace"
     assert fresh.json()["profile"]["timezone"] == "Europe/London"
 
-    refreshed = requests.post(f"{api}/auth/refresh", headers=bearer(tokens["refresh_token"]),
-                              timeout=10)
+    refreshed = requests.post(f"{api}/auth/refresh",
+                              json={"refresh_token": tokens["refresh_token"]}, timeout=10)
     assert refreshed.status_code == 200
     new = refreshed.json()
     assert requests.get(f"{api}/me", headers=bearer(new["access_token"]),
@@ -67,7 +67,7 @@ def test_register_verify_login_profile_refresh_logout(api_url, smtp):
     assert out.status_code == 204
     refused = requests.get(f"{api}/me", headers=bearer(second["access_token"]), timeout=10)
     assert refused.status_code == 401 and refused.json()["code"] == 401
-    assert requests.post(f"{api}/auth/refresh", headers=bearer(second["refresh_token"]),
+    assert requests.post(f"{api}/auth/refresh", json={"refresh_token": second["refresh_token"]},
                          timeout=10).status_code == 401
 
 

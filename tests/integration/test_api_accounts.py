@@ -69,6 +69,11 @@ def login(client, email: str, password: str = PASSWORD) -> Login:
 
 
 def refresh(client, refresh_token: str):
+    return client.post(f"{API}/auth/refresh", json={"refresh_token": refresh_token})
+
+
+def refresh_as_bearer(client, refresh_token: str):
+    """The older form, deprecated until its Sunset date."""
     return client.post(f"{API}/auth/refresh", headers=bearer(refresh_token))
 
 
@@ -273,6 +278,34 @@ def test_me_is_only_ever_the_callers_own(client, app):
 
 
 # --- refresh, logout ----------------------------------------------------------------------
+
+def test_the_refresh_token_in_the_body_is_the_documented_form(client):
+    session = login(client, register(client)["email"])
+    response = refresh(client, session.refresh)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "Deprecation" not in response.headers and "Sunset" not in response.headers
+    assert set(response.get_json()) == {"access_token", "refresh_token", "token_type",
+                                        "expires_in"}
+    # An access token is not a refresh token; a body that is not an object is a 422.
+    assert_error(refresh(client, response.get_json()["access_token"]), 401)
+    assert_error(client.post(f"{API}/auth/refresh", json=["x" * 20]), 422)
+    assert_error(client.post(f"{API}/auth/refresh", json={"refresh_token": 5}), 422,
+                 "refresh_token")
+    assert_error(client.post(f"{API}/auth/refresh", json={}), 401)
+
+
+def test_the_older_bearer_form_works_and_says_it_is_deprecated(client):
+    session = login(client, register(client)["email"])
+    response = refresh_as_bearer(client, session.refresh)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Deprecation"] == "@1796342400"  # 2026-12-04T00:00:00Z
+    assert response.headers["Sunset"] == "Wed, 30 Jun 2027 00:00:00 GMT"
+    # The pair it answered rotates on: the next refresh (in the body) works, the spent
+    # one (in either form) ends the session.
+    assert refresh(client, response.get_json()["refresh_token"]).status_code == 200
+    assert_error(refresh_as_bearer(client, session.refresh), 401)
+    assert not accepted(client, session.access)
+
 
 def test_refresh_rotates_and_a_reused_refresh_token_ends_the_session(client):
     user = register(client)
