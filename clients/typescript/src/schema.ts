@@ -476,7 +476,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Movies in theatres now, in TMDb's order from the last sync. */
+        /** TMDb's now playing movies, in TMDb's order from the last sync. */
         get: operations["listNowPlayingMovies"];
         put?: never;
         post?: never;
@@ -565,7 +565,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Upcoming movies, in TMDb's order from the last sync. */
+        /** TMDb's upcoming movies, in TMDb's order from the last sync. */
         get: operations["listUpcomingMovies"];
         put?: never;
         post?: never;
@@ -587,7 +587,8 @@ export interface paths {
         };
         /**
          * A movie's detail; an unknown-but-real TMDb id is imported on the spot. With a
-         *     token, `me` says what the caller's library holds of it.
+         *     token, `me` says what the caller's library holds of it, their own last writes
+         *     included (an own read).
          */
         get: operations["getMovie"];
         put?: never;
@@ -670,7 +671,7 @@ export interface components {
         Email: {
             /**
              * Format: email
-             * @description one mailbox (email-validator's syntax check: no lists, display names or quoting, no special-use domain such as .test), normalised (trimmed, lower case)
+             * @description one mailbox (email-validator's syntax check: no lists, display names or quoting, no special-use domain such as .test), normalised (trimmed, lower case, the domain in its ASCII form)
              */
             email: string;
         };
@@ -733,7 +734,7 @@ export interface components {
         Login: {
             /**
              * Format: email
-             * @description one mailbox (email-validator's syntax check: no lists, display names or quoting, no special-use domain such as .test), normalised (trimmed, lower case)
+             * @description one mailbox (email-validator's syntax check: no lists, display names or quoting, no special-use domain such as .test), normalised (trimmed, lower case, the domain in its ASCII form)
              */
             email: string;
             password: string;
@@ -887,7 +888,7 @@ export interface components {
         Register: {
             /**
              * Format: email
-             * @description one mailbox (email-validator's syntax check: no lists, display names or quoting, no special-use domain such as .test), normalised (trimmed, lower case)
+             * @description one mailbox (email-validator's syntax check: no lists, display names or quoting, no special-use domain such as .test), normalised (trimmed, lower case, the domain in its ASCII form)
              */
             email: string;
             first_name?: string;
@@ -1903,6 +1904,7 @@ export interface operations {
                 q?: string;
                 /** @description repeatable: movies with all of them */
                 genre?: number[];
+                /** @description true or false */
                 watched?: boolean;
                 sort?: "added_at" | "watched_at" | "title" | "release_date" | "popularity" | "-added_at" | "-watched_at" | "-title" | "-release_date" | "-popularity";
             };
