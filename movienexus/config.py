@@ -189,6 +189,14 @@ class Settings:
     sync_details_every: float = field(
         default_factory=lambda: _float("SYNC_DETAILS_EVERY", 600.0))
     sync_details_limit: int = field(default_factory=lambda: _int("SYNC_DETAILS_LIMIT", 1000))
+    # library imports (library_transfer/): what an uploaded file may be, and the batch size
+    import_max_bytes: int = field(default_factory=lambda: _int("IMPORT_MAX_BYTES", 20 << 20))
+    import_max_unpacked_bytes: int = field(
+        default_factory=lambda: _int("IMPORT_MAX_UNPACKED_BYTES", 50 << 20))
+    import_max_rows: int = field(default_factory=lambda: _int("IMPORT_MAX_ROWS", 20_000))
+    import_max_line_bytes: int = field(
+        default_factory=lambda: _int("IMPORT_MAX_LINE_BYTES", 64 << 10))
+    import_batch_size: int = field(default_factory=lambda: _int("IMPORT_BATCH_SIZE", 200))
 
     @property
     def is_development(self) -> bool:

@@ -31,7 +31,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_send_task_events=True, task_send_sent_event=True,
         worker_hijack_root_logger=False,
         imports=("workers.tasks", "workers.sync_tasks", "workers.sweep_tasks",
-                 "workers.first_boot", "workers.library_tasks"),
+                 "workers.first_boot", "workers.library_tasks", "workers.import_tasks"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
         beat_schedule_filename="var/celerybeat-schedule",
@@ -41,13 +41,14 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def beat_schedule(settings: Settings) -> dict:
-    from workers import library_tasks
+    from workers import import_tasks, library_tasks
     from workers.sync_tasks import beat_entries  # TMDb syncs: genres, lists, trending...
     return {
         "beat-heartbeat": {"task": "ops.beat_heartbeat", "schedule": 30.0},
         **sweep_entries(settings),
         **beat_entries(settings),
         **library_tasks.beat_entries(settings),
+        **import_tasks.beat_entries(settings),
     }
 
 

@@ -48,3 +48,16 @@ def request_relations(tmdb_id: int, user_id: str) -> str:
     """Queues the fetch of TMDb's related movies of a newly favorited movie (catalog lane)."""
     from workers.celery_app import celery_app
     return celery_app.send_task(topology.RELATE_TASK, args=(tmdb_id, user_id)).id
+
+
+def request_import(settings, import_id: str) -> str:
+    """Queues a library import on the catalog lane (bulk work); returns the task id."""
+    from workers.celery_app import celery_app
+    return celery_app.send_task(topology.IMPORT_TASK, args=(import_id,),
+                                **catalog_lane(settings, "import")).id
+
+
+def catalog_lane(settings, name: str) -> dict:
+    """The queue and routing key that put a task of ours on the catalog lane."""
+    return {"queue": topology.lane_queue_name(settings.amqp_namespace, topology.CATALOG),
+            "routing_key": topology.lane_task_key(topology.CATALOG, name)}

@@ -19,6 +19,8 @@ NOTIFY_TASK = "events.notify"
 RECOMMEND_TASK = "library.recommend"
 RELATE_TASK = "catalog.relate"
 FOLD_COUNTERS_TASK = "library.fold_counters"
+IMPORT_TASK = "library.import"
+RESUME_IMPORTS_TASK = "library.resume_imports"
 NOTIFIED_EVENTS = frozenset({"UserRegistered", "VerificationEmailRequested",
                              "PasswordResetRequested"})
 

@@ -96,6 +96,9 @@ class FakeLibraries(_Repository, LibraryRepository):
     def get(self, user_id, tmdb_id):
         return self._get(user_id)
 
+    def get_many(self, user_id, tmdb_ids):
+        return self._get(user_id)
+
 
 @dataclass
 class FakeUnitOfWork(UnitOfWork):
