@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import uuid
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint, abort
 
 from adapters.db.imports import QUEUED, ImportStore
+from api.consistency import own_read
 from api.context import container, current_user_id
-from api.openapi import answers, authenticated
+from api.openapi import CONSISTENT_READ_HEADERS, answers, authenticated
 from api.schemas import transfers as schemas
+from library_transfer.export import export_zip
 from library_transfer.formats import parse_upload
 from library_transfer.report import import_document
 from library_transfer.rows import BadFile, Limits
+from read_models.library_export import library_entries
 from workers.dispatch import request_import
 
 blp = Blueprint("transfers", __name__, url_prefix="/api/v1/me",
@@ -86,6 +89,24 @@ class ImportById(MethodView):
         were merged, and the rows to ask you about (ambiguous ones with candidates)."""
         job = _job(import_id)
         return import_document(_store(), job)
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @jwt_required()
+    @own_read
+    @blp.doc(operationId="exportLibrary")
+    @blp.response(200, content_type="application/zip", headers=CONSISTENT_READ_HEADERS,
+                  description="ratings.csv, watchlist.csv, watched.csv and likes/films.csv "
+                              "in Letterboxd's layout, and movienexus.json (TMDb ids, "
+                              "ratings, notes, dates), which POST /me/imports reads back.")
+    @authenticated
+    def get(self):
+        """Your library as a ZIP, to keep or to take elsewhere (including your own latest
+        change)."""
+        data = export_zip(*library_entries(container().engine, current_user_id()))
+        return Response(data, mimetype="application/zip", headers={
+            "Content-Disposition": 'attachment; filename="movienexus-library.zip"'})
 
 
 def _job(import_id: str) -> dict:

@@ -297,3 +297,40 @@ def test_a_worker_sigkilled_mid_import_resumes_with_no_doubled_or_lost_rows(worl
     assert listed == len(ids) and tuple(added) == (len(ids), len(ids))
     assert store.progress(body["id"])["written"] == len(ids)
     assert_library_matches(world.container, me.user_id)
+
+
+# --- export, and the round trip -----------------------------------------------------------------
+
+def _library(world: World, user_id: str) -> tuple[dict, dict]:
+    with world.container.engine.connect() as conn:
+        favorites = {r.tmdb_id: (r.rating, r.notes, r.added_at) for r in conn.execute(text(
+            "SELECT * FROM library_favorites WHERE library_id = :u"), {"u": user_id})}
+        watchlist = {r.tmdb_id: (r.watched, r.added_at, r.watched_at) for r in conn.execute(
+            text("SELECT * FROM library_watchlist WHERE library_id = :u"), {"u": user_id})}
+    return favorites, watchlist
+
+
+def test_export_then_import_into_a_fresh_account_reproduces_the_library(world):
+    movies = random.Random(21).sample(world.stored, 12)
+    me = person(world.app)
+    for n, movie in enumerate(movies[:7]):
+        body = {"rating": n + 3} if n % 3 else {"notes": f"note {n}, with \"quotes\""}
+        me.ok(me.put(f"/me/favorites/{movie.id}", {**body, "notes": f"notes {n}"}
+                     if n == 4 else body), 201)
+    for n, movie in enumerate(movies[5:]):
+        me.ok(me.put(f"/me/watchlist/{movie.id}", {"watched": n % 2 == 0}), 201)
+
+    exported = me.get("/me/export")
+    assert exported.status_code == 200 and exported.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(exported.data))
+    assert {"ratings.csv", "watchlist.csv", "watched.csv", "likes/films.csv",
+            "movienexus.json"} <= set(archive.namelist())
+    assert archive.read("ratings.csv").decode().startswith(
+        "Date,Name,Year,Letterboxd URI,Rating\n")
+
+    fresh = person(world.app)
+    body = fresh.ok(upload(fresh, "movienexus-library.zip", exported.data), 202)
+    assert body["format"] == "movienexus"
+    report = finished(world, fresh, body["id"])
+    assert report["report"]["unmatched"] == [] and report["report"]["ambiguous"] == []
+    assert _library(world, fresh.user_id) == _library(world, me.user_id)
