@@ -7,7 +7,8 @@ from api import (compression, consistency, context, cors, docs, errors, inputs, 
                  metrics, security)
 from api.hot_reads import HotReads
 from api.openapi import Api, spec_options
-from api.resources import admin, auth, genres, library, me, movies, ops, transfers
+from api.resources import activity, admin, auth, genres, library, me, movies, ops, \
+    transfers
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
 
@@ -29,8 +30,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     limits.configure(app, settings)
     cors.install(app, list(settings.cors_origins))
     api = Api(app)
-    for blueprint in (auth.blp, me.blp, library.blp, transfers.blp, movies.blp, genres.blp,
-                      admin.blp):
+    for blueprint in (auth.blp, me.blp, library.blp, transfers.blp, activity.blp, movies.blp,
+                      genres.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(ops.blp)
     docs.install(app)

@@ -79,3 +79,11 @@ class ImportSchema(Schema):
     progress = fields.Nested(ProgressSchema, required=True)
     report = fields.Nested(ImportReportSchema, allow_none=True, metadata={
         "description": "null until the import is done"})
+
+
+class LastActivitiesSchema(Schema):
+    favorites = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+    ratings = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+    watchlist = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+    profile = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+    sessions = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})

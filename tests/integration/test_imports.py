@@ -334,3 +334,28 @@ def test_export_then_import_into_a_fresh_account_reproduces_the_library(world):
     report = finished(world, fresh, body["id"])
     assert report["report"]["unmatched"] == [] and report["report"]["ambiguous"] == []
     assert _library(world, fresh.user_id) == _library(world, me.user_id)
+
+
+# --- last activities ------------------------------------------------------------------------------
+
+def test_last_activities_name_the_latest_change_of_each_kind_and_survive_redis(world):
+    from read_models.activity import activity_key
+    me = person(world.app)
+    first = eventually(lambda: me.ok(me.get("/me/last-activities"))["sessions"] and
+                       me.ok(me.get("/me/last-activities")))
+    assert first["profile"] and first["favorites"] is None and first["watchlist"] is None
+    me.ok(me.put(f"/me/watchlist/{world.stored[1].id}"), 201)
+    me.ok(me.put(f"/me/favorites/{world.stored[2].id}", {"notes": "later"}), 201)
+
+    def moved():
+        body = me.ok(me.get("/me/last-activities"))
+        return body if body["favorites"] and body["watchlist"] else None
+    after = eventually(moved)
+    assert after["ratings"] is None and after["favorites"] >= after["watchlist"]
+    me.ok(me.put(f"/me/favorites/{world.stored[2].id}", {"rating": 6}))
+    rated = eventually(lambda: me.ok(me.get("/me/last-activities"))["ratings"] and
+                       me.ok(me.get("/me/last-activities")))
+    assert rated["ratings"] == rated["favorites"] > after["favorites"]
+
+    world.container.redis.delete(activity_key(me.user_id))   # a cold Redis: from the log
+    assert me.ok(me.get("/me/last-activities")) == rated
