@@ -62,6 +62,8 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def refuse_bodies_that_are_not_json():
+        if request.routing_exception is not None:  # no such route or method: 404/405 first
+            return
         if request.method in ("POST", "PUT", "PATCH") and request.content_length \
                 and not request.is_json and not _takes_files():
             abort(415, message="Send the body as JSON (Content-Type: application/json).")
