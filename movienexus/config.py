@@ -197,6 +197,12 @@ class Settings:
     import_max_line_bytes: int = field(
         default_factory=lambda: _int("IMPORT_MAX_LINE_BYTES", 64 << 10))
     import_batch_size: int = field(default_factory=lambda: _int("IMPORT_BATCH_SIZE", 200))
+    # the event stream process (api/stream): GET /me/events
+    events_host: str = field(default_factory=lambda: _env("EVENTS_HOST", "127.0.0.1"))
+    events_port: int = field(default_factory=lambda: _int("EVENTS_PORT", 8002))
+    events_heartbeat_seconds: float = field(
+        default_factory=lambda: _float("EVENTS_HEARTBEAT_SECONDS", 15.0))
+    events_replay_limit: int = field(default_factory=lambda: _int("EVENTS_REPLAY_LIMIT", 1000))
 
     @property
     def is_development(self) -> bool:

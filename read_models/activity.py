@@ -20,11 +20,14 @@ COMPLETE = "complete"
 PROFILE_EVENTS = frozenset({"UserRegistered", "ProfileUpdated", "EmailVerified",
                             "PasswordChanged"})
 
+# KEYS: the hash, and the channel to announce on (none when computing from the log);
+# ARGV: the event's position, then (field, millis) pairs.
 _RAISE = """
-for i = 1, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
   local now = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
   if tonumber(ARGV[i + 1]) > now then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
+if KEYS[2] then redis.call('PUBLISH', KEYS[2], ARGV[1]) end
 """
 
 _FROM_LOG = text("""
@@ -41,6 +44,12 @@ _FROM_LOG = text("""
 
 def activity_key(user_id: str) -> str:
     return f"activity:{user_id}"
+
+
+def changes_channel(user_id: str) -> str:
+    """Where the position of each applied event of the person is announced (the
+    event stream, api/stream, listens)."""
+    return f"changes:{user_id}"
 
 
 def kinds_of(event_type: str, rated: bool) -> list[str]:
@@ -74,13 +83,14 @@ class LastActivities:
         self._raise = redis.register_script(_RAISE)
 
     def touch(self, envelope: Envelope) -> None:
-        """Raises the person's fields this applied event moves."""
+        """Raises the person's fields this applied event moves, and announces it."""
         user_id = _user_of(envelope)
-        kinds = kinds_of(envelope.event_type, _rated(envelope.payload)) if user_id else []
-        if kinds:
-            at = _millis(envelope.occurred_at)
-            self._raise(keys=[activity_key(user_id)],
-                        args=[value for kind in kinds for value in (kind, at)])
+        if not user_id:
+            return
+        at = _millis(envelope.occurred_at)
+        self._raise(keys=[activity_key(user_id), changes_channel(user_id)],
+                    args=[envelope.position, *(value for kind in kinds_of(
+                        envelope.event_type, _rated(envelope.payload)) for value in (kind, at))])
 
     def document(self, user_id: str) -> dict[str, str | None]:
         """One Redis read when the hash is complete; else computed from the log."""
@@ -98,7 +108,7 @@ class LastActivities:
                     latest[kind] = max(latest.get(kind, 0), _millis(row.at))
         latest[COMPLETE] = 1
         self._raise(keys=[activity_key(user_id)],
-                    args=[value for item in latest.items() for value in item])
+                    args=[0, *(value for item in latest.items() for value in item)])
         return latest
 
 
