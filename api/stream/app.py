@@ -38,7 +38,19 @@ class Streams:
         return await asyncio.get_running_loop().run_in_executor(
             None, caller_of, token, self.settings.jwt_secret_key, self.sessions)
 
+    def __post_init__(self) -> None:
+        self._reading: dict[tuple[str, int, int], asyncio.Future] = {}
+
     async def events_after(self, user_id: str, position: int, limit: int) -> list:
+        """One query however many of the person's streams ask at once (a change wakes
+        them all at the same position)."""
+        key = (user_id, position, limit)
+        if key not in self._reading:
+            self._reading[key] = asyncio.ensure_future(self._query(*key))
+            self._reading[key].add_done_callback(lambda _f: self._reading.pop(key, None))
+        return await asyncio.shield(self._reading[key])
+
+    async def _query(self, user_id: str, position: int, limit: int) -> list:
         async with self.engine.connect() as conn:
             return (await conn.execute(PERSON_EVENTS, {"user": user_id, "after": position,
                                                        "limit": limit})).all()
