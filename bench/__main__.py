@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import (catalog, converge, lanes, library, pipeline, reads, rebuild,
+from bench import (catalog, converge, heavy_library, lanes, library, pipeline, reads, rebuild,
                    recommendation_quality, streams, sync)
 
 console = Console(width=None if Console().is_terminal else 160)
@@ -38,7 +38,7 @@ def report_pipeline(figures: dict) -> None:
 def main() -> int:
     which = set(sys.argv[1:]) or {"pipeline", "lanes", "converge", "reads", "sync",
                                   "rebuild", "catalog", "library", "recommendations",
-                                  "streams"}
+                                  "heavy", "streams"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
@@ -59,6 +59,8 @@ def main() -> int:
         library.report(library.main(log_dir), console)
     if "recommendations" in which:
         recommendation_quality.report(recommendation_quality.main(log_dir), console)
+    if "heavy" in which:
+        heavy_library.report(heavy_library.main(log_dir), console)
     if "streams" in which:
         streams.report(streams.main(log_dir), console)
     return 0

@@ -359,3 +359,33 @@ def test_last_activities_name_the_latest_change_of_each_kind_and_survive_redis(w
 
     world.container.redis.delete(activity_key(me.user_id))   # a cold Redis: from the log
     assert me.ok(me.get("/me/last-activities")) == rated
+
+
+# --- a heavy library's sorted pages -------------------------------------------------------------
+
+def order_of(me: Person, total: int, page: int = 1) -> list[tuple[int, int]]:
+    body = me.ok(me.get(f"/me/favorites?sort=-rating&page={page}&page_size=25"))
+    assert body["total"] == total
+    return [(item["rating"], item["movie"]["tmdb_id"]) for item in body["items"]]
+
+
+def test_sorted_pages_of_an_imported_library_follow_every_change(world):
+    movies = [m for m in world.stored if m.imdb_id][:60]
+    me = person(world.app)
+    ratings = {m.id: 1 + n % 9 for n, m in enumerate(movies)}
+    finished(world, me, me.ok(upload(me, "ratings.csv", _imdb_of(movies, ratings)), 202)["id"])
+
+    def order(page: int) -> list[tuple[int, int]]:
+        return order_of(me, len(movies), page)
+    listed = order(1) + order(2) + order(3)
+    assert [r for r, _ in listed] == sorted(ratings.values(), reverse=True)
+    assert order(1) == listed[:25]                      # the same again (kept ids)
+
+    lowest = listed[-1][1]
+    me.ok(me.put(f"/me/favorites/{lowest}", {"rating": 10}))
+    assert order(1)[0] == (10, lowest)                  # the write moved it
+    assert me.delete(f"/me/favorites/{lowest}").status_code == 204
+    assert lowest not in [i for _, i in order_of(me, len(movies) - 1)]
+    body = me.ok(me.get("/me/favorites?sort=-rating&q=" + movies[0].title[:4]))
+    assert all(movies[0].title[:4].lower() in i["movie"]["title"].lower()
+               for i in body["items"])
