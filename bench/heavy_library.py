@@ -51,7 +51,8 @@ def _fill(container) -> None:
         container.projection_runner.apply(Envelope.from_row(row))
 
 
-def _p50(container, kind: str, args: dict, page: int) -> float:
+def _timed(container, kind: str, args: dict, page: int) -> tuple[float, float]:
+    """(p50 of ROUNDS reads, the first read: after a change it computes the ids)."""
     filters = EntryFilters(**{"sort": "-added_at", **args})
     timings = []
     for _ in range(ROUNDS):
@@ -59,27 +60,30 @@ def _p50(container, kind: str, args: dict, page: int) -> float:
         found = entries_page(container.library_reads, USER, kind, filters, page, 20)
         timings.append(time.perf_counter() - started)
     assert found.cards, (kind, args)
-    return percentile(timings, 50)
+    return percentile(timings, 50), timings[0]
 
 
 def main(_log_dir=None) -> dict:
     settings = fresh_settings("movienexus_bench_heavy", "http://127.0.0.1:1")
     container = fresh_container(settings)
     _fill(container)
-    figures = {name: _p50(container, "fav", *read) for name, read in FAVORITE_READS.items()}
-    figures.update({name: _p50(container, "wl", *read) for name, read in WATCHLIST_READS.items()})
+    figures = {name: _timed(container, "fav", *read) for name, read in FAVORITE_READS.items()}
+    figures.update({name: _timed(container, "wl", *read)
+                    for name, read in WATCHLIST_READS.items()})
     return figures
 
 
 def report(figures: dict, console) -> None:
     from rich.table import Table
     table = Table(title=f"A {ENTRIES:,}-favorite library: reads through the endpoints' query "
-                        f"(p50 of {ROUNDS}, in-process)")
+                        f"(in-process, {ROUNDS} reads each)")
     table.add_column("read")
     table.add_column("p50", justify="right")
     table.add_column("ratio to plain page 1", justify="right")
-    baseline = figures["plain, page 1 (baseline)"]
-    for name, seconds in figures.items():
+    table.add_column("first read after a change", justify="right")
+    baseline = figures["plain, page 1 (baseline)"][0]
+    for name, (p50, first) in figures.items():
         aim = "" if "plain" in name else " (aim ≤ 10 ms)"
-        table.add_row(name + aim, f"{seconds * 1000:.1f} ms", f"{seconds / baseline:.1f}")
+        table.add_row(name + aim, f"{p50 * 1000:.1f} ms", f"{p50 / baseline:.1f}",
+                      f"{first * 1000:.1f} ms")
     console.print(table)

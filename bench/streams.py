@@ -16,26 +16,23 @@ import time
 import uuid
 from pathlib import Path
 
-import requests
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from bench import lanes
 from bench.catalog_env import fresh_container, fresh_settings
 from bench.environment import process_env, start_api, start_worker
-from bench.pipeline import PASSWORD, percentile
+from bench.pipeline import percentile
 from movienexus.devtools.processes import Process, free_port, wait_http
 
 STREAMS, PEOPLE, WRITES_PER_PERSON, READS = 1000, 50, 3, 300
 
 
-class Person:
+class Person(lanes.Person):
+    """A registered, logged-in person (bench/lanes.py) whose streams note arrivals."""
+
     def __init__(self, api_url: str):
-        self.url, self.http = f"{api_url}/api/v1", requests.Session()
-        email = f"streams-{uuid.uuid4().hex[:12]}@example.com"
-        self.http.post(f"{self.url}/auth/register", json={"email": email, "password": PASSWORD})
-        login = self.http.post(f"{self.url}/auth/login",
-                               json={"email": email, "password": PASSWORD}).json()
-        self.token = login["access_token"]
-        self.http.headers["Authorization"] = f"Bearer {self.token}"
+        super().__init__(api_url)
+        self.token = self.http.headers["Authorization"].split()[1]
         self.arrivals: dict[str, list[float]] = {}
 
     def write(self, bio: str) -> tuple[float, float]:
