@@ -7,7 +7,8 @@ from api import consistency, context, docs, errors, finisher, inputs, limits, me
     security, web_app
 from api.hot_reads import HotReads
 from api.openapi import Api, spec_options
-from api.resources import admin, auth, genres, library, me, movies, ops
+from api.resources import activity, admin, auth, genres, library, me, movies, ops, \
+    transfers
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
 
@@ -28,7 +29,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     security.configure(app, settings)
     limits.configure(app, settings)
     api = Api(app)
-    for blueprint in (auth.blp, me.blp, library.blp, movies.blp, genres.blp, admin.blp):
+    for blueprint in (auth.blp, me.blp, library.blp, transfers.blp, activity.blp, movies.blp,
+                      genres.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(ops.blp)
     docs.install(app)

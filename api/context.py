@@ -41,9 +41,18 @@ def user_agent() -> str:
     return (request.user_agent.string or "")[:512]
 
 
+def _takes_files() -> bool:
+    """A view that takes an upload (multipart) says so with `takes_files = True`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(getattr(view, "view_class", None), "takes_files", False) \
+        and request.mimetype == "multipart/form-data"
+
+
 def install(app: Flask) -> None:
     @app.before_request
     def refuse_bodies_that_are_not_json():
+        if request.routing_exception is not None:  # no such route or method: 404/405 first
+            return
         if request.method in ("POST", "PUT", "PATCH") and request.content_length \
-                and not request.is_json:
+                and not request.is_json and not _takes_files():
             abort(415, message="Send the body as JSON (Content-Type: application/json).")

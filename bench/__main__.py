@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import (catalog, converge, lanes, library, pipeline, reads, rebuild,
-                   recommendation_quality, sync)
+from bench import (catalog, converge, heavy_library, lanes, library, pipeline, reads, rebuild,
+                   recommendation_quality, streams, sync)
 
 console = Console(width=None if Console().is_terminal else 160)
 
@@ -37,7 +37,8 @@ def report_pipeline(figures: dict) -> None:
 
 def main() -> int:
     which = set(sys.argv[1:]) or {"pipeline", "lanes", "converge", "reads", "sync",
-                                  "rebuild", "catalog", "library", "recommendations"}
+                                  "rebuild", "catalog", "library", "recommendations",
+                                  "heavy", "streams"}
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
@@ -58,6 +59,10 @@ def main() -> int:
         library.report(library.main(log_dir), console)
     if "recommendations" in which:
         recommendation_quality.report(recommendation_quality.main(log_dir), console)
+    if "heavy" in which:
+        heavy_library.report(heavy_library.main(log_dir), console)
+    if "streams" in which:
+        streams.report(streams.main(log_dir), console)
     return 0
 
 

@@ -110,6 +110,11 @@ class LibraryRepository(abc.ABC):
         movie reads no other entry); None when the person has no library yet."""
 
     @abc.abstractmethod
+    def get_many(self, user_id: str, tmdb_ids: list[int]) -> "Library | None":
+        """The person's library, locked until the commit (their other writes wait),
+        with these movies' entries loaded: an import's batch."""
+
+    @abc.abstractmethod
     def add(self, library: "Library") -> None: ...
 
 

@@ -7,6 +7,7 @@ import adapters.messaging.tables  # noqa: F401  (registers the messaging tables 
 import read_models.library_tables  # noqa: F401  (registers the library read tables)
 import read_models.tables  # noqa: F401  (registers the read tables on the metadata)
 from adapters.db import catalog_tables  # noqa: F401  (registers the catalog write tables)
+from adapters.db import import_tables  # noqa: F401  (registers the library import tables)
 from adapters.db import library_tables  # noqa: F401  (registers the library write tables)
 from adapters.db import tables  # noqa: F401  (registers the write tables)
 from adapters.db.metadata import metadata

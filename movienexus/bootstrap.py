@@ -24,6 +24,7 @@ from domain.ports import Clock, CommitResult, MessageContext, PasswordHasher, Sy
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
 from read_models.accounts import SessionsTable, UsersTable
+from read_models.activity import LastActivities
 from read_models.catalog import GenresTable, ListsTable, MoviesTable
 from read_models.library import LibraryTable
 from read_models.library_queries import Stores as LibraryStores
@@ -160,7 +161,12 @@ class Container:
                        LibraryTable(engine, self.library_documents,
                                     self.movie_counters_on(engine),
                                     self.request_recommendations if live else _no_request)]
-        return ProjectionRunner(projections, self.documents, engine)
+        return ProjectionRunner(projections, self.documents, engine,
+                                self.last_activities if live else None)
+
+    @cached_property
+    def last_activities(self) -> LastActivities:
+        return LastActivities(self.redis, self.engine)
 
     @cached_property
     def caller_reads(self) -> "CallerReads":

@@ -198,6 +198,20 @@ class Settings:
     sync_details_every: float = field(
         default_factory=lambda: _float("SYNC_DETAILS_EVERY", 600.0))
     sync_details_limit: int = field(default_factory=lambda: _int("SYNC_DETAILS_LIMIT", 1000))
+    # library imports (library_transfer/): what an uploaded file may be, and the batch size
+    import_max_bytes: int = field(default_factory=lambda: _int("IMPORT_MAX_BYTES", 20 << 20))
+    import_max_unpacked_bytes: int = field(
+        default_factory=lambda: _int("IMPORT_MAX_UNPACKED_BYTES", 50 << 20))
+    import_max_rows: int = field(default_factory=lambda: _int("IMPORT_MAX_ROWS", 20_000))
+    import_max_line_bytes: int = field(
+        default_factory=lambda: _int("IMPORT_MAX_LINE_BYTES", 64 << 10))
+    import_batch_size: int = field(default_factory=lambda: _int("IMPORT_BATCH_SIZE", 200))
+    # the event stream process (api/stream): GET /me/events
+    events_host: str = field(default_factory=lambda: _env("EVENTS_HOST", "127.0.0.1"))
+    events_port: int = field(default_factory=lambda: _int("EVENTS_PORT", 8002))
+    events_heartbeat_seconds: float = field(
+        default_factory=lambda: _float("EVENTS_HEARTBEAT_SECONDS", 15.0))
+    events_replay_limit: int = field(default_factory=lambda: _int("EVENTS_REPLAY_LIMIT", 1000))
 
     @property
     def is_development(self) -> bool:

@@ -79,6 +79,11 @@ def entries_page(stores: Stores, user_id: str, kind: str, filters: EntryFilters,
             movie_docs.card_key("")), f"{kind} of {user_id}")
         if (ready := page_of_entries(stores, found)) is not None:
             return ready
+    from read_models.library_sorted import sorted_page
+    ready = _redis(lambda: sorted_page(stores, user_id, kind, filters, first, size),
+                   f"sorted {kind} of {user_id}")
+    if ready is not None:
+        return ready
     found = _redis(lambda: stores.library.entries(user_id, kind, 0, -1, True,
                                                   movie_docs.card_key("")),
                    f"{kind} of {user_id}")
@@ -185,12 +190,28 @@ class _Reversed:
         return isinstance(other, _Reversed) and other.value == self.value
 
 
-_TABLES = {"fav": read_favorites, "wl": read_watchlist}
+TABLES = {"fav": read_favorites, "wl": read_watchlist}
 
 
 def _entries_from_tables(engine: Engine, user_id: str, kind: str, filters: EntryFilters,
                          page: int, size: int) -> Page:
-    table = _TABLES[kind]
+    table = TABLES[kind]
+    query = (filtered_entries(select(table, read_movies.c.card,
+                                     func.count().over().label("total")),
+                              table, user_id, filters)
+             .limit(size).offset((page - 1) * size))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    entry = (lambda r: docs.favorite_entry(r.rating, r.notes, r.added_at, r.updated_at)) \
+        if kind == "fav" else (lambda r: docs.watchlist_entry(r.added_at, r.watched,
+                                                               r.watched_at))
+    items = [docs.item(movie_docs.dump(r.card).encode(), entry(r).encode()) for r in rows]
+    return Page(items, rows[0].total if rows else 0)
+
+
+def filtered_entries(query, table, user_id: str, filters: EntryFilters):
+    """`query` joined with the movies, filtered and ordered as `filters` say (the
+    one definition of each filter and sort over the read tables)."""
     m = read_movies.c
     conditions = [table.c.user_id == user_id, m.delisted.is_(False)]
     if filters.q:
@@ -202,17 +223,8 @@ def _entries_from_tables(engine: Engine, user_id: str, kind: str, filters: Entry
         conditions.append(table.c.rating >= filters.min_rating)
     if filters.watched is not None:
         conditions.append(table.c.watched.is_(filters.watched))
-    query = (select(table, m.card, func.count().over().label("total"))
-             .join(read_movies, read_movies.c.tmdb_id == table.c.tmdb_id)
-             .where(and_(*conditions)).order_by(*_order(table, filters.sort))
-             .limit(size).offset((page - 1) * size))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    entry = (lambda r: docs.favorite_entry(r.rating, r.notes, r.added_at, r.updated_at)) \
-        if kind == "fav" else (lambda r: docs.watchlist_entry(r.added_at, r.watched,
-                                                               r.watched_at))
-    items = [docs.item(movie_docs.dump(r.card).encode(), entry(r).encode()) for r in rows]
-    return Page(items, rows[0].total if rows else 0)
+    return (query.join(read_movies, read_movies.c.tmdb_id == table.c.tmdb_id)
+            .where(and_(*conditions)).order_by(*_order(table, filters.sort)))
 
 
 def _order(table, sort: str) -> list:

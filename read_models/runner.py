@@ -5,6 +5,7 @@ from sqlalchemy import Engine, text
 
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.event_log import envelopes_between, latest_envelope
+from read_models.activity import LastActivities
 from read_models.framework import Outcome, Projection
 from read_models.redis_docs import RedisDocuments
 
@@ -27,10 +28,11 @@ class ProjectionRunner:
     `applied:` marker moves up, which is what read-your-writes waits for."""
 
     def __init__(self, projections: list[Projection], documents: RedisDocuments,
-                 engine: Engine | None = None):
+                 engine: Engine | None = None, activity: LastActivities | None = None):
         self.projections = projections
         self.documents = documents
         self.engine = engine
+        self.activity = activity
 
     def apply(self, envelope: Envelope) -> Outcome:
         outcomes = {projection.apply(envelope) for projection in self.projections
@@ -39,6 +41,8 @@ class ProjectionRunner:
             applied_key(envelope.aggregate_type, envelope.aggregate_id):
                 envelope.aggregate_version,
             LAST_POSITION_KEY: envelope.position})
+        if self.activity is not None:
+            self.activity.touch(envelope)
         for outcome in (Outcome.REPAIRED, Outcome.APPLIED):
             if outcome in outcomes:
                 return outcome

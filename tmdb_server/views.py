@@ -106,6 +106,21 @@ def movie_changes() -> Json:
     return shapes.paged(entries, page, shapes.change_item, size=shapes.CHANGES_PAGE_SIZE)
 
 
+@blueprint.get("/find/<external_id>")
+def find(external_id: str) -> Json:
+    """TMDb's /find by an external id; only `imdb_id` is a source this catalog knows
+    (the others find nothing, as TMDb answers for an id it does not hold)."""
+    source = request.args.get("external_source")
+    if not source:
+        raise errors.invalid_parameters("external_source must be provided")
+    index = _catalog().cached("imdb", lambda movies: {m.imdb_id: m for m in movies
+                                                      if m.imdb_id})
+    found = index.get(external_id) if source == "imdb_id" else None
+    return {"movie_results": [shapes.list_item(found)] if found else [],
+            "person_results": [], "tv_results": [], "tv_episode_results": [],
+            "tv_season_results": []}
+
+
 @blueprint.get("/movie/<movie_id>")
 def movie_detail(movie_id: str) -> Json:
     movie = _movie(movie_id)

@@ -19,7 +19,7 @@ def make_celery(settings: Settings) -> Celery:
     app.set_current()
     app.conf.update(
         imports=("workers.tasks", "workers.sync_tasks", "workers.sweep_tasks",
-                 "workers.first_boot", "workers.library_tasks"),
+                 "workers.first_boot", "workers.library_tasks", "workers.import_tasks"),
         beat_schedule=beat_schedule(settings),
         beat_scheduler="workers.beat:SingleLeaderScheduler",
         beat_schedule_filename=f"var/celerybeat-schedule-{settings.amqp_namespace}",
@@ -28,13 +28,14 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def beat_schedule(settings: Settings) -> dict:
-    from workers import library_tasks
+    from workers import import_tasks, library_tasks
     from workers.sync_tasks import beat_entries  # TMDb syncs: genres, lists, trending...
     return {
         "beat-heartbeat": {"task": "ops.beat_heartbeat", "schedule": 30.0},
         **sweep_entries(settings),
         **beat_entries(settings),
         **library_tasks.beat_entries(settings),
+        **import_tasks.beat_entries(settings),
     }
 
 

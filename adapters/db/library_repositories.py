@@ -32,6 +32,22 @@ class SqlLibraryRepository(RowMapper, LibraryRepository):
             library.watchlist[tmdb_id] = WatchlistItem(**row)
         return self._track(library, self)
 
+    def get_many(self, user_id: str, tmdb_ids: list[int]) -> Library | None:
+        root = self.connection.execute(select(self.table).where(
+            self.table.c.id == user_id).with_for_update()).mappings().first()
+        if root is None:
+            return None
+        library = Library(id=user_id, version=root["version"])
+        for table, entries, build in ((tables.library_favorites, library.favorites, Favorite),
+                                      (tables.library_watchlist, library.watchlist,
+                                       WatchlistItem)):
+            rows = self.connection.execute(select(table).where(
+                table.c.library_id == user_id, table.c.tmdb_id.in_(tmdb_ids))).mappings()
+            for row in rows:
+                entries[row["tmdb_id"]] = build(**{k: v for k, v in row.items()
+                                                   if k != "library_id"})
+        return self._track(library, self)
+
     def add(self, library: Library) -> None:
         self._track(library, self)
 

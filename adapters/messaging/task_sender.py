@@ -66,6 +66,11 @@ class TaskSender:
         """Queues the fetch of TMDb's related movies of a newly favorited movie."""
         return self.app.send_task(topology.RELATE_TASK, args=(tmdb_id, user_id)).id
 
+    def request_import(self, import_id: str) -> str:
+        """Queues a library import on the catalog lane (bulk work); returns the task id."""
+        return self._on_lane(topology.CATALOG, topology.IMPORT_TASK, "import",
+                             (import_id,)).id
+
     def recommend_later(self, user_id: str, delay: float) -> None:
         """`library.recommend` for a person after `delay`, on the people lane."""
         self._on_people_lane(topology.RECOMMEND_TASK, "recommend", (user_id,), delay)
@@ -83,6 +88,8 @@ class TaskSender:
                            routing_key=key)
 
     def _on_people_lane(self, task: str, name: str, args: tuple, delay: float) -> None:
-        queue = topology.lane_queue_name(self.settings.amqp_namespace, topology.PEOPLE)
-        self.app.send_task(task, args=args, countdown=delay, queue=queue,
-                           routing_key=topology.lane_task_key(topology.PEOPLE, name))
+        self._on_lane(topology.PEOPLE, task, name, args, countdown=delay)
+
+    def _on_lane(self, lane: str, task: str, name: str, args: tuple, **options):
+        return self.app.send_task(task, args=args, **topology.lane_route(
+            self.settings.amqp_namespace, lane, name), **options)

@@ -21,6 +21,8 @@ NOTIFY_TASK = "events.notify"
 RECOMMEND_TASK = "library.recommend"
 RELATE_TASK = "catalog.relate"
 FOLD_COUNTERS_TASK = "library.fold_counters"
+IMPORT_TASK = "library.import"
+RESUME_IMPORTS_TASK = "library.resume_imports"
 NOTIFIED_EVENTS = MAILED_EVENTS
 # Aggregates only the email reactor reads (no projection follows them): the relay sends
 # their events to the notifications queue only.
@@ -96,6 +98,11 @@ def sweep_routing_key(lane: str) -> str:
 def lane_task_key(lane: str, task: str) -> str:
     """The routing key that puts a task of ours on a lane's projections queue."""
     return f"{projection_queue(lane)}.task.{task}"
+
+
+def lane_route(namespace: str, lane: str, task: str) -> dict[str, str]:
+    """The queue and routing key that put a task of ours on a lane."""
+    return {"queue": lane_queue_name(namespace, lane), "routing_key": lane_task_key(lane, task)}
 
 
 # Dead letters name their subscriber ("projections" or "notifications"); a replay sends

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from urllib.parse import quote
 from typing import Any, Callable, Iterable, Protocol
 
 import requests
@@ -91,6 +92,10 @@ class TmdbClient:
     def search(self, query: str, page: int = 1, year: int | None = None,
                **params: Any) -> dict[str, Any]:
         return self.get("/search/movie", query=query, page=page, year=year, **params)
+
+    def find(self, external_id: str, source: str = "imdb_id") -> dict[str, Any]:
+        """`/find/{external_id}`: `movie_results` holds the movie an IMDb id names."""
+        return self.get(f"/find/{quote(external_id, safe='')}", external_source=source)
 
     def recommendations(self, tmdb_id: int, page: int = 1, **params: Any) -> dict[str, Any]:
         return self.get(f"/movie/{int(tmdb_id)}/recommendations", page=page, **params)

@@ -35,3 +35,23 @@ class SaveWatchlistItem:
 class RemoveWatchlistItem:
     user_id: str
     tmdb_id: int
+
+
+@dataclass(frozen=True)
+class ImportEntry:
+    """One movie of an import: a favorite (`favorite`) or a watchlist entry
+    (`watchlist`), or both."""
+
+    tmdb_id: int
+    favorite: Any = None    # an ImportedFavorite
+    watchlist: Any = None   # an ImportedWatchlistItem
+
+
+@dataclass(frozen=True)
+class ImportEntries:
+    """Merges many entries into a library in one transaction (an import's batch):
+    the library is locked once, each entry records its own events."""
+
+    user_id: str
+    entries: tuple[ImportEntry, ...]
+    overwrite: bool = False

@@ -51,6 +51,48 @@ def remove_watchlist_item(cmd: commands.RemoveWatchlistItem, uow: UnitOfWork,
         uow.commit()
 
 
+@dataclass(frozen=True)
+class Imported:
+    """Which movies an import batch changed, and which it could not write (not in
+    the catalog, or delisted)."""
+
+    changed: tuple[int, ...]
+    missing: tuple[int, ...]
+
+
+def import_entries(cmd: commands.ImportEntries, uow: UnitOfWork, clock: Clock) -> Imported:
+    with uow:
+        ids = sorted({entry.tmdb_id for entry in cmd.entries})
+        library = uow.libraries.get_many(cmd.user_id, ids) or Library(id=cmd.user_id)
+        uow.libraries.add(library)
+        changed, missing = [], []
+        for entry in cmd.entries:
+            movie = _movie_facts_or_none(uow, entry.tmdb_id)
+            if movie is None:
+                missing.append(entry.tmdb_id)
+            elif _import_entry(library, movie, entry, clock.now(), cmd.overwrite):
+                changed.append(entry.tmdb_id)
+        uow.commit()
+    return Imported(tuple(changed), tuple(missing))
+
+
+def _import_entry(library: Library, movie: MovieFacts, entry: commands.ImportEntry,
+                  now, overwrite: bool) -> bool:
+    changed = False
+    if entry.favorite is not None:
+        changed |= library.import_favorite(movie, entry.favorite, now, overwrite)
+    if entry.watchlist is not None:
+        changed |= library.import_watchlist_item(movie, entry.watchlist, now)
+    return changed
+
+
+def _movie_facts_or_none(uow: UnitOfWork, tmdb_id: int) -> MovieFacts | None:
+    try:
+        return _movie_facts(uow, tmdb_id)
+    except NotFound:
+        return None
+
+
 def _movie_facts(uow: UnitOfWork, tmdb_id: int) -> MovieFacts:
     movie = uow.movies.get(tmdb_id)
     if movie is None or movie.delisted:
@@ -72,4 +114,5 @@ HANDLERS = {
     commands.RemoveFavorite: remove_favorite,
     commands.SaveWatchlistItem: save_watchlist_item,
     commands.RemoveWatchlistItem: remove_watchlist_item,
+    commands.ImportEntries: import_entries,
 }

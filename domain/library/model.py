@@ -39,6 +39,24 @@ class Favorite:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class ImportedFavorite:
+    """A favorite as another service kept it: `changed_at` is when its rating or notes
+    were last set there (None when the file does not say)."""
+
+    rating: int | None = None
+    notes: str | None = None
+    added_at: datetime | None = None
+    changed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportedWatchlistItem:
+    watched: bool = False
+    added_at: datetime | None = None
+    watched_at: datetime | None = None
+
+
 @dataclass
 class WatchlistItem:
     tmdb_id: int
@@ -85,17 +103,27 @@ class Library(Aggregate):
         if current is None:
             self._add_favorite(movie, changes, now)
             return True
-        changed = {name: value for name, value in changes.items()
-                   if getattr(current, name) != value}
-        if changed:
-            previous = {name: getattr(current, name) for name in changed}
-            for name, value in changed.items():
-                setattr(current, name, value)
-            current.updated_at = now
-            self._changed(FAVORITE, movie.tmdb_id, events.FavoriteUpdated(
-                tmdb_id=movie.tmdb_id, changes=changed, previous=previous,
-                updated_at=now.isoformat()))
+        self._update_favorite(current, changes, now)
         return False
+
+    def import_favorite(self, movie: MovieFacts, entry: ImportedFavorite,
+                        now: datetime, overwrite: bool) -> bool:
+        """Merges a favorite from another service; True when it changed anything. A
+        value set here after the file's date (or whenever, if the file has no date)
+        is kept unless `overwrite`; a blank here is always filled."""
+        changes = check_favorite_changes(
+            {name: value for name, value in (("rating", entry.rating), ("notes", entry.notes))
+             if value is not None})
+        current = self.favorites.get(movie.tmdb_id)
+        if current is None:
+            self._add_favorite(movie, changes, entry.added_at or now)
+            return True
+        newer_here = entry.changed_at is None or current.updated_at > entry.changed_at
+        if newer_here and not overwrite:
+            changes = {name: value for name, value in changes.items()
+                       if getattr(current, name) is None}
+        return self._update_favorite(current, changes,
+                                     max(current.updated_at, entry.changed_at or now))
 
     def remove_favorite(self, tmdb_id: int, now: datetime) -> None:
         if self.favorites.pop(tmdb_id, None) is None:
@@ -120,6 +148,23 @@ class Library(Aggregate):
         self._changed(WATCHLIST, movie.tmdb_id, event)
         return False
 
+    def import_watchlist_item(self, movie: MovieFacts, entry: ImportedWatchlistItem,
+                              now: datetime) -> bool:
+        """Merges a watchlist entry from another service: adds it, or marks it
+        watched; never takes anything off. True when it changed anything."""
+        current = self.watchlist.get(movie.tmdb_id)
+        watched_at = entry.watched_at or entry.added_at or now
+        if current is None:
+            self._add_to_watchlist(movie, entry.watched, entry.added_at or now,
+                                   watched_at if entry.watched else None)
+            return True
+        if not entry.watched or current.watched:
+            return False
+        current.watched, current.watched_at = True, watched_at
+        self._changed(WATCHLIST, movie.tmdb_id, events.WatchlistItemWatched(
+            tmdb_id=movie.tmdb_id, watched_at=watched_at.isoformat()))
+        return True
+
     def remove_watchlist_item(self, tmdb_id: int, now: datetime) -> None:
         if self.watchlist.pop(tmdb_id, None) is None:
             raise NotFound(f"Movie {tmdb_id} is not on your watchlist.")
@@ -134,9 +179,25 @@ class Library(Aggregate):
             tmdb_id=movie.tmdb_id, rating=favorite.rating, notes=favorite.notes,
             added_at=now.isoformat(), genre_ids=list(movie.genre_ids), year=movie.year))
 
-    def _add_to_watchlist(self, movie: MovieFacts, watched: bool, now: datetime) -> None:
+    def _update_favorite(self, current: Favorite, changes: dict[str, Any],
+                         now: datetime) -> bool:
+        changed = {name: value for name, value in changes.items()
+                   if getattr(current, name) != value}
+        if not changed:
+            return False
+        previous = {name: getattr(current, name) for name in changed}
+        for name, value in changed.items():
+            setattr(current, name, value)
+        current.updated_at = now
+        self._changed(FAVORITE, current.tmdb_id, events.FavoriteUpdated(
+            tmdb_id=current.tmdb_id, changes=changed, previous=previous,
+            updated_at=now.isoformat()))
+        return True
+
+    def _add_to_watchlist(self, movie: MovieFacts, watched: bool, now: datetime,
+                          watched_at: datetime | None = None) -> None:
         item = WatchlistItem(movie.tmdb_id, added_at=now, watched=watched,
-                             watched_at=now if watched else None)
+                             watched_at=(watched_at or now) if watched else None)
         self.watchlist[movie.tmdb_id] = item
         self._changed(WATCHLIST, movie.tmdb_id, events.WatchlistItemAdded(
             tmdb_id=movie.tmdb_id, added_at=now.isoformat(), watched=watched,

@@ -103,6 +103,9 @@ class FakeLibraries(_Repository, LibraryRepository):
         self.uow.libraries_asked.append((user_id, tmdb_id))
         return self._get(user_id)
 
+    def get_many(self, user_id, tmdb_ids):
+        return self._get(user_id)
+
 
 @dataclass
 class FakeUnitOfWork(UnitOfWork):

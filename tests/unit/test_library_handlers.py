@@ -148,3 +148,31 @@ def test_two_writers_that_loaded_the_same_version_cannot_both_commit(container, 
             uow.commit()
     with uow:
         assert uow.libraries.get(USER, 949).favorites[949].rating == 9
+
+
+# --- imports: many entries in one command -------------------------------------------------
+
+def _imported(tmdb_id, rating=None, notes=None, changed_at=None, watched=None):
+    from domain.library.model import ImportedFavorite, ImportedWatchlistItem
+    return commands.ImportEntry(
+        tmdb_id, ImportedFavorite(rating=rating, notes=notes, changed_at=changed_at),
+        ImportedWatchlistItem(watched=watched) if watched is not None else None)
+
+
+def test_an_import_merges_and_keeps_a_rating_set_here_later(container, uow, clock):
+    from datetime import timedelta
+    container.handle(commands.SaveFavorite(USER, 949, {"rating": 3}))
+    earlier = clock.now() - timedelta(days=1)
+    handled = container.handle(commands.ImportEntries(USER, (
+        _imported(949, rating=9, notes="diner", changed_at=earlier),
+        _imported(348, rating=7, watched=True), _imported(424242, rating=5))))
+    assert handled.value.changed == (949, 348) and handled.value.missing == (424242,)
+    favorites = uow.store.load("library", USER).favorites
+    assert (favorites[949].rating, favorites[949].notes) == (3, "diner")  # blank filled
+    assert favorites[348].rating == 7
+    again = container.handle(commands.ImportEntries(USER, (
+        _imported(949, rating=9, notes="diner", changed_at=earlier),
+        _imported(348, rating=7, watched=True))))
+    assert again.commit.event_count == 0 and again.value.changed == ()
+    container.handle(commands.ImportEntries(USER, (_imported(949, rating=9),), overwrite=True))
+    assert uow.store.load("library", USER).favorites[949].rating == 9

@@ -1,0 +1,116 @@
+"""The import store: a job and its rows, written when the upload is accepted (one
+transaction: all rows or none), then matched and marked written batch by batch. Every
+step is keyed by row, so a job run again after a crash redoes only what is left."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable
+
+from sqlalchemy import Engine, bindparam, func, insert, select, text, update
+
+from adapters.db.import_tables import import_rows, imports
+
+QUEUED, MATCHING, WRITING, DONE = "queued", "matching", "writing", "done"
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    row_no: int
+    entry: dict
+    outcome: str
+    tmdb_id: int | None = None
+    confidence: float | None = None
+    how: str | None = None
+    candidates: list | None = None
+    written: bool = False
+
+
+class ImportStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def create(self, import_id: str, user_id: str, format: str, overwrite: bool,
+               entries: list[dict], skipped: int = 0) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(imports).values(
+                id=import_id, user_id=user_id, format=format, overwrite=overwrite,
+                status=QUEUED, total=len(entries), skipped=skipped,
+                created_at=datetime.now(timezone.utc)))
+            if entries:
+                conn.execute(insert(import_rows), [
+                    {"import_id": import_id, "row_no": n, "entry": entry,
+                     "outcome": PENDING, "written": False}
+                    for n, entry in enumerate(entries, start=1)])
+
+    def job(self, import_id: str, user_id: str | None = None) -> dict | None:
+        """The job (only the person's own when `user_id` is given)."""
+        query = select(imports).where(imports.c.id == import_id)
+        if user_id is not None:
+            query = query.where(imports.c.user_id == user_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def set_status(self, import_id: str, status: str) -> None:
+        finished = {"finished_at": func.now()} if status == DONE else {}
+        with self.engine.begin() as conn:
+            conn.execute(update(imports).where(imports.c.id == import_id)
+                         .values(status=status, **finished))
+
+    def rows(self, import_id: str, outcome: str | None = None,
+             written: bool | None = None, limit: int | None = None) -> list[StoredRow]:
+        query = select(import_rows).where(import_rows.c.import_id == import_id)
+        if outcome is not None:
+            query = query.where(import_rows.c.outcome == outcome)
+        if written is not None:
+            query = query.where(import_rows.c.written == written)
+        query = query.order_by(import_rows.c.row_no).limit(limit)
+        with self.engine.connect() as conn:
+            return [StoredRow(**{k: v for k, v in row.items() if k != "import_id"})
+                    for row in conn.execute(query).mappings()]
+
+    def save_matches(self, import_id: str, matched: Iterable[StoredRow]) -> None:
+        values = [{"b_row": r.row_no, "b_outcome": r.outcome, "b_tmdb_id": r.tmdb_id,
+                   "b_confidence": r.confidence, "b_how": r.how,
+                   "b_candidates": r.candidates} for r in matched]
+        if not values:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(import_rows).where(
+                import_rows.c.import_id == import_id,
+                import_rows.c.row_no == bindparam("b_row")).values(
+                **{name: bindparam(f"b_{name}")
+                   for name in ("outcome", "tmdb_id", "confidence", "how", "candidates")}),
+                values)
+
+    def mark_written(self, import_id: str, row_nos: list[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(import_rows).where(
+                import_rows.c.import_id == import_id,
+                import_rows.c.row_no.in_(row_nos)).values(written=True))
+
+    def progress(self, import_id: str) -> dict[str, int]:
+        """Rows by outcome, and how many of the matched are written."""
+        with self.engine.connect() as conn:
+            counts = conn.execute(
+                select(import_rows.c.outcome, func.count(),
+                       func.count().filter(import_rows.c.written))
+                .where(import_rows.c.import_id == import_id)
+                .group_by(import_rows.c.outcome)).all()
+        tally = {outcome: n for outcome, n, _ in counts}
+        tally["written"] = sum(w for _, _, w in counts)
+        return tally
+
+    def lock(self, conn, import_id: str) -> bool:
+        """A session lock on the job (one runner at a time), held while `conn` lives."""
+        return bool(conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:k))"),
+                                 {"k": f"import:{import_id}"}).scalar())
+
+    def unfinished(self, user_id: str | None = None) -> list[str]:
+        query = select(imports.c.id).where(imports.c.status != DONE)
+        if user_id is not None:
+            query = query.where(imports.c.user_id == user_id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())

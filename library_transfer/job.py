@@ -1,0 +1,94 @@
+"""Running an import (the `library.import` task, on the catalog lane): match every
+pending row, then write the matched ones in batches, each batch one `ImportEntries`
+command (one transaction on the person's library). Each step is recorded per row, so a
+run killed anywhere is resumed by the next delivery of the task: rows already matched
+are not asked again, batches already written are not written again, and a batch
+written but not yet marked is harmless to write again (the command changes nothing
+that is already so)."""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import TYPE_CHECKING
+
+from adapters.db.imports import DONE, MATCHING, PENDING, WRITING, ImportStore, StoredRow
+from domain.errors import ConcurrencyConflict
+from domain.library.commands import ImportEntries
+from domain.ports import MessageContext
+from library_transfer.entries import entries_of
+from library_transfer.matcher import RowMatcher
+from library_transfer.matching import MATCHED, UNMATCHED
+from library_transfer.rows import Row
+
+if TYPE_CHECKING:
+    from movienexus.bootstrap import Container
+
+log = logging.getLogger(__name__)
+CONFLICT_RETRIES = 10
+
+
+def run_import(container: Container, import_id: str) -> str:
+    store = ImportStore(container.engine)
+    with container.engine.connect() as lock:
+        held = store.lock(lock, import_id)
+        lock.commit()
+        if not held:
+            return "running in another worker"
+        job = store.job(import_id)
+        if job is None or job["status"] == DONE:
+            return "nothing to do"
+        context = MessageContext(correlation_id=f"import-{import_id}",
+                                 actor_id=job["user_id"])
+        _match(container, store, import_id, context)
+        _write(container, store, job, context)
+        store.set_status(import_id, DONE)
+    return "done"
+
+
+def _match(container: Container, store: ImportStore, import_id: str,
+           context: MessageContext) -> None:
+    store.set_status(import_id, MATCHING)
+    matcher = RowMatcher(container, context)
+    size = container.settings.import_batch_size
+    while pending := store.rows(import_id, outcome=PENDING, limit=size):
+        store.save_matches(import_id, matcher.match(pending))
+
+
+def _write(container: Container, store: ImportStore, job: dict,
+           context: MessageContext) -> None:
+    store.set_status(job["id"], WRITING)
+    rows = store.rows(job["id"], outcome=MATCHED, written=False)
+    for batch in _batches(rows, container.settings.import_batch_size):
+        missing = _write_batch(container, job, batch, context)
+        store.save_matches(job["id"], [
+            StoredRow(r.row_no, {}, UNMATCHED, how="not in the catalog")
+            for r in batch if r.tmdb_id in missing])
+        store.mark_written(job["id"], [r.row_no for r in batch if r.tmdb_id not in missing])
+
+
+def _batches(rows: list[StoredRow], movies_per_batch: int) -> list[list[StoredRow]]:
+    """Rows in batches of whole movies (every row of a movie in the same batch)."""
+    by_movie: dict[int, list[StoredRow]] = {}
+    for row in rows:
+        by_movie.setdefault(row.tmdb_id, []).append(row)
+    movies = sorted(by_movie)
+    return [[row for tmdb_id in movies[i:i + movies_per_batch] for row in by_movie[tmdb_id]]
+            for i in range(0, len(movies), movies_per_batch)]
+
+
+def _write_batch(container: Container, job: dict, batch: list[StoredRow],
+                 context: MessageContext) -> set[int]:
+    entries = entries_of([(r.tmdb_id, Row.from_json(r.entry)) for r in batch])
+    command = ImportEntries(job["user_id"], tuple(entries), job["overwrite"])
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            handled = container.handle(command, context)
+            break
+        except ConcurrencyConflict:
+            if attempt == CONFLICT_RETRIES:
+                raise
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+    if handled.commit.event_count:
+        container.own_writes.remember(job["user_id"], handled.commit)
+    return set(handled.value.missing)
