@@ -6,7 +6,7 @@ from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 
 from api.context import container, current_user_id
-from api.openapi import authenticated
+from api.openapi import authenticated, operation_id
 from api.schemas.transfers import LastActivitiesSchema
 
 blp = Blueprint("activity", __name__, url_prefix="/api/v1/me",
@@ -16,7 +16,7 @@ blp = Blueprint("activity", __name__, url_prefix="/api/v1/me",
 @blp.route("/last-activities")
 class LastActivities(MethodView):
     @jwt_required()
-    @blp.doc(operationId="getLastActivities")
+    @operation_id("getLastActivities")
     @blp.response(200, LastActivitiesSchema)
     @authenticated
     def get(self):

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint, abort
 from adapters.db.imports import QUEUED, ImportStore
 from api.consistency import own_read
 from api.context import container, current_user_id
-from api.openapi import CONSISTENT_READ_HEADERS, answers, authenticated
+from api.openapi import CONSISTENT_READ_HEADERS, answers, authenticated, operation_id
 from api.schemas import transfers as schemas
 from library_transfer.export import export_zip
 from library_transfer.formats import parse_upload
@@ -51,7 +51,7 @@ class Imports(MethodView):
     takes_files = True  # multipart, not JSON (api/context.py)
 
     @jwt_required()
-    @blp.doc(operationId="createImport")
+    @operation_id("createImport")
     @blp.arguments(schemas.ImportQueryArgsSchema(), location="query")
     @blp.arguments(schemas.ImportFileSchema(), location="files")
     @blp.response(202, schemas.ImportAcceptedSchema)
@@ -80,7 +80,7 @@ class Imports(MethodView):
 @blp.route("/imports/<import_id>", parameters=IMPORT_ID)
 class ImportById(MethodView):
     @jwt_required()
-    @blp.doc(operationId="getImport")
+    @operation_id("getImport")
     @blp.response(200, schemas.ImportSchema)
     @authenticated
     def get(self, import_id):
@@ -94,7 +94,7 @@ class ImportById(MethodView):
 class Export(MethodView):
     @jwt_required()
     @own_read
-    @blp.doc(operationId="exportLibrary")
+    @operation_id("exportLibrary")
     @blp.response(200, content_type="application/zip", headers=CONSISTENT_READ_HEADERS,
                   description="ratings.csv, watchlist.csv, watched.csv and likes/films.csv "
                               "in Letterboxd's layout, and movienexus.json (TMDb ids, "

@@ -28,6 +28,8 @@ OPERATION_IDS = {
     "GET /me/watchlist": "listWatchlist", "PUT /me/watchlist/{tmdb_id}": "putWatchlistItem",
     "DELETE /me/watchlist/{tmdb_id}": "deleteWatchlistItem",
     "GET /me/stats": "getStats", "GET /me/recommendations": "listRecommendations",
+    "POST /me/imports": "createImport", "GET /me/imports/{import_id}": "getImport",
+    "GET /me/export": "exportLibrary", "GET /me/last-activities": "getLastActivities",
     "GET /movies": "listMovies", "GET /movies/search": "searchMovies",
     "GET /movies/popular": "listPopularMovies", "GET /movies/top-rated": "listTopRatedMovies",
     "GET /movies/now-playing": "listNowPlayingMovies",
@@ -61,7 +63,8 @@ def test_every_operation_keeps_its_stable_operation_id(document):
 
 def test_every_operation_declares_its_security(document):
     for key, operation in operations(document).items():
-        private = key.startswith(("GET /me", "PATCH /me", "PUT /me", "DELETE /me", "POST /admin",
+        private = key.startswith(("GET /me", "PATCH /me", "PUT /me", "DELETE /me", "POST /me",
+                                  "POST /admin",
                                   "GET /admin", "GET /auth/sessions", "DELETE /auth/sessions",
                                   "POST /auth/logout", "POST /auth/password/change"))
         expected = BEARER if private else [{}, *BEARER] if key == "GET /movies/{tmdb_id}" else []

@@ -322,6 +322,26 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/api/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your library as a ZIP, to keep or to take elsewhere (including your own latest
+         *     change).
+         */
+        get: operations["exportLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/favorites": {
         parameters: {
             query?: never;
@@ -362,6 +382,70 @@ export interface paths {
         post?: never;
         /** Remove a movie from your favorites; 404 if it was not one. */
         delete: operations["deleteFavorite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a Letterboxd export ZIP, an IMDb ratings CSV or a Trakt-style JSON into
+         *     your library (merged; ratings you set here later are kept unless overwrite=true).
+         *     Answers at once; follow it at GET /me/imports/{id}.
+         */
+        post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id POST answered. */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Where your import stands, then its match report: how many rows matched and
+         *     were merged, and the rows to ask you about (ambiguous ones with candidates).
+         */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/last-activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The time of your last change of favorites, ratings, watchlist, profile and
+         *     sessions (null: never), as applied to the read models: one Redis read.
+         */
+        get: operations["getLastActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -643,6 +727,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AmbiguousRow: {
+            candidates: components["schemas"]["Candidate"][];
+            row: components["schemas"]["ImportRow"];
+        };
+        Candidate: {
+            confidence: number;
+            title: string;
+            tmdb_id: number;
+            year?: number | null;
+        };
         DeadLetter: {
             aggregate_id: string;
             aggregate_type: string;
@@ -730,6 +824,69 @@ export interface components {
         GenreRef: {
             id: number;
             name: string;
+        };
+        Import: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            format: string;
+            id: string;
+            overwrite: boolean;
+            progress: components["schemas"]["Progress"];
+            /** @description null until the import is done */
+            report?: components["schemas"]["ImportReport"] | (Record<string, never> | null);
+            /** @description queued, matching, writing, done */
+            status: string;
+        };
+        ImportAccepted: {
+            /** @description letterboxd, imdb, trakt or movienexus */
+            format: string;
+            id: string;
+            status: string;
+            /** @description rows read */
+            total: number;
+        };
+        ImportFile: {
+            /**
+             * Format: binary
+             * @description A Letterboxd export ZIP, an IMDb ratings CSV or a Trakt-style JSON (or a Movie Nexus export ZIP).
+             */
+            file: string;
+        };
+        ImportReport: {
+            ambiguous: components["schemas"]["AmbiguousRow"][];
+            matched: number;
+            /** @description shows, episodes */
+            skipped: number;
+            unmatched: components["schemas"]["UnmatchedRow"][];
+            /** @description matched rows merged */
+            written: number;
+        };
+        ImportRow: {
+            imdb_id?: string | null;
+            /** @description favorite, watchlist or watched */
+            kind: string;
+            rating?: number | null;
+            /** @description its number in the import */
+            row: number;
+            /** @description file and line */
+            source: string;
+            title?: string | null;
+            tmdb_id?: number | null;
+            year?: number | null;
+        };
+        LastActivities: {
+            /** Format: date-time */
+            favorites: string | null;
+            /** Format: date-time */
+            profile: string | null;
+            /** Format: date-time */
+            ratings: string | null;
+            /** Format: date-time */
+            sessions: string | null;
+            /** Format: date-time */
+            watchlist: string | null;
         };
         Login: {
             /**
@@ -869,6 +1026,10 @@ export interface components {
              */
             timezone?: string;
         };
+        Progress: {
+            done: number;
+            total: number;
+        };
         Recommendation: {
             movie: components["schemas"]["MovieCard"];
             reasons: string[];
@@ -952,6 +1113,21 @@ export interface components {
             refresh_token: string;
             /** @enum {string} */
             token_type: "Bearer";
+        };
+        UnmatchedRow: {
+            candidates: components["schemas"]["Candidate"][];
+            imdb_id?: string | null;
+            /** @description favorite, watchlist or watched */
+            kind: string;
+            rating?: number | null;
+            reason?: string | null;
+            /** @description its number in the import */
+            row: number;
+            /** @description file and line */
+            source: string;
+            title?: string | null;
+            tmdb_id?: number | null;
+            year?: number | null;
         };
         User: {
             email: string;
@@ -1720,6 +1896,29 @@ export interface operations {
             503: components["responses"]["SERVICE_UNAVAILABLE"];
         };
     };
+    exportLibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ratings.csv, watchlist.csv, watched.csv and likes/films.csv in Letterboxd's layout, and movienexus.json (TMDb ids, ratings, notes, dates), which POST /me/imports reads back. */
+            200: {
+                headers: {
+                    "X-Consistency": components["headers"]["X-Consistency"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BAD_REQUEST"];
+            401: components["responses"]["UNAUTHORIZED"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+        };
+    };
     listFavorites: {
         parameters: {
             query?: {
@@ -1832,6 +2031,93 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             404: components["responses"]["NOT_FOUND"];
             409: components["responses"]["CONFLICT"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+        };
+    };
+    createImport: {
+        parameters: {
+            query?: {
+                /** @description true: the file's ratings and notes replace ones set here later */
+                overwrite?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportFile"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportAccepted"];
+                };
+            };
+            400: components["responses"]["BAD_REQUEST"];
+            401: components["responses"]["UNAUTHORIZED"];
+            409: components["responses"]["CONFLICT"];
+            413: components["responses"]["REQUEST_ENTITY_TOO_LARGE"];
+            415: components["responses"]["UNSUPPORTED_MEDIA_TYPE"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id POST answered. */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            400: components["responses"]["BAD_REQUEST"];
+            401: components["responses"]["UNAUTHORIZED"];
+            404: components["responses"]["NOT_FOUND"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+        };
+    };
+    getLastActivities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LastActivities"];
+                };
+            };
+            400: components["responses"]["BAD_REQUEST"];
+            401: components["responses"]["UNAUTHORIZED"];
             503: components["responses"]["SERVICE_UNAVAILABLE"];
         };
     };
