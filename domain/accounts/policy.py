@@ -10,6 +10,9 @@ from domain.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+# What email-validator lets through and we do not: a local part over 64 characters, a
+# one-letter top-level domain (checked on its normalised form).
+EMAIL_PATTERN = re.compile(r"^[^@]{1,64}@[^@]+\.[^@.]{2,}$")
 PRIVACY_LEVELS = ("public", "private")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _TIMEZONES: frozenset[str] | None = None
@@ -26,7 +29,10 @@ def normalise_email(raw: str) -> str:
                                  allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise InvalidInput(f"Not a valid email address: {exc}", field="email") from exc
-    return checked.ascii_email.lower()
+    email = checked.ascii_email.lower()
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput("Not a valid email address.", field="email")
+    return email
 
 
 def _character_classes(password: str) -> int:

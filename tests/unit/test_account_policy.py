@@ -31,11 +31,16 @@ def test_a_unicode_domain_becomes_its_ascii_name(raw):
 
 
 @pytest.mark.parametrize("raw", ["ａnn@example.com", "ann@example.test", "ann@localhost",
+                                 "ann@example.c", "a" * 65 + "@example.com",
                                  "Ann <ann@example.com>", "ann@example.com, bob@example.com",
                                  "ann@@example.com", "ann@example..com"])
 def test_what_is_not_one_ascii_mailbox_is_refused(raw):
     error = refused(normalise_email, raw)
     assert error.field == "email" and error.message.startswith("Not a valid email address")
+
+
+def test_a_local_part_of_64_characters_and_a_two_letter_tld_pass():
+    assert normalise_email("A" * 64 + "@example.io") == "a" * 64 + "@example.io"
 
 
 def test_the_longest_address_is_254_characters():
