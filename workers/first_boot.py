@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.messaging.task_sender import TaskSender
 from movienexus.config import Settings, load
 
 log = logging.getLogger(__name__)
@@ -53,5 +54,15 @@ def seed_an_empty_catalog(sender=None, **_kwargs) -> None:
     except (SQLAlchemyError, RedisError) as exc:
         log.warning("could not check the catalog at start: %r", exc)
         return
-    log.info("empty catalog: queued a full TMDb sync (task %s)",
-             bootstrap().tasks.request_sync("all"))
+    log.info("empty catalog: queued a full TMDb sync (task %s)", request_full_sync(settings))
+
+
+def request_full_sync(settings: Settings) -> str:
+    """Sends the sync through a task sender of its own, closed after: the main process
+    keeps no broker connection a pool process could inherit (not the process-wide
+    container's, which the pool processes use)."""
+    sender = TaskSender(settings)
+    try:
+        return sender.request_sync("all")
+    finally:
+        sender.app.close()
