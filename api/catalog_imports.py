@@ -24,8 +24,8 @@ from api import limits
 from api.commands import run
 from api.context import client_ip, container
 from domain.catalog.commands import ImportMovie
-from read_models import catalog_queries
-from read_models.catalog_queries import Detail
+from read_models.queries import catalog_queries
+from read_models.queries.catalog_queries import Detail
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from adapters.messaging import dead_letters
 from adapters.outages import describe, is_outage
 from api.context import container
 from domain.ports import CommitResult
-from read_models.consistency import (OWN_READ_FAILURES, ConsistencyToken, MalformedToken,
+from read_models.queries.consistency import (OWN_READ_FAILURES, ConsistencyToken, MalformedToken,
                                      names_a_write, wait_until_applied)
 
 HEADER = "X-Consistency-Token"

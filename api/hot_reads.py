@@ -49,9 +49,12 @@ from api.schemas.common import MAX_PAGE, MAX_PAGE_SIZE, UNSTORABLE
 from api.schemas.movies import MAX_QUERY_LENGTH
 from domain.catalog.vocabulary import TRENDING_WINDOWS, trending_list
 from movienexus.bootstrap import Container
-from read_models import catalog_queries, document_cache, library_queries, movie_documents
-from read_models.account_queries import me_document
-from read_models.accounts import me_key
+from read_models.queries import catalog_queries
+from read_models.stores import document_cache
+from read_models.queries import library_queries
+from read_models.stores import movie_documents
+from read_models.queries.account_queries import me_document
+from read_models.stores.account_documents import me_key
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, 
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 
-from read_models.consistency import OWN_READ_FAILURES
-from read_models.consistency import WAITS as CONSISTENCY_WAITS
+from read_models.queries.consistency import OWN_READ_FAILURES
+from read_models.queries.consistency import WAITS as CONSISTENCY_WAITS
 
 REQUEST_LATENCY = Histogram(
     "http_request_duration_seconds", "API request latency", ["method", "endpoint", "status"],

@@ -8,7 +8,7 @@ import json
 from flask import Response
 
 from api.schemas.common import page_meta
-from read_models.catalog_queries import Page
+from read_models.queries.catalog_queries import Page
 
 
 def etag_of(body: bytes) -> str:

@@ -20,7 +20,7 @@ import flask_smorest
 from apispec import BasePlugin
 
 from api.schemas.common import ErrorSchema
-from read_models.consistency import TOKEN_PATTERN as CONSISTENCY_TOKEN_PATTERN
+from read_models.queries.consistency import TOKEN_PATTERN as CONSISTENCY_TOKEN_PATTERN
 
 REQUEST_ID = "X-Request-ID"
 BEARER = "bearerAuth"

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, send_from_directory
 
 from api.docs import content_security_policy, strict_headers
-from read_models.movie_documents import POSTER_BASE_URL
+from read_models.stores.movie_documents import POSTER_BASE_URL
 
 POSTER_ORIGIN = "/".join(POSTER_BASE_URL.split("/")[:3])
 CONTENT_SECURITY_POLICY = content_security_policy(f"'self' data: {POSTER_ORIGIN}")

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
 
-from read_models import catalog_queries as queries
+from read_models.queries import catalog_queries as queries
 from tmdb_server.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_movies
 
 QUERIES = 200

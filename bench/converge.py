@@ -72,7 +72,7 @@ def fault(name: str, container: Container, stack: Stack, own_redis, users) -> No
 
 
 def converge(name: str, container: Container, stack: Stack, own_redis) -> dict:
-    from read_models.account_queries import me_document
+    from read_models.queries.account_queries import me_document
     from tests.support import faults
     burst = faults.start_burst(container)
     faulted = time.perf_counter()

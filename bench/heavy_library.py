@@ -18,7 +18,7 @@ from domain.catalog.commands import ImportMovie, SyncGenres
 from domain.library.commands import ImportEntries, ImportEntry
 from domain.library.model import ImportedFavorite, ImportedWatchlistItem
 from adapters.messaging.envelope import Envelope
-from read_models.library_queries import EntryFilters, entries_page
+from read_models.queries.library_queries import EntryFilters, entries_page
 from tmdb_server import shapes
 from tmdb_server.generator import generate_movies
 

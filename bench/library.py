@@ -29,7 +29,7 @@ from domain.errors import ConcurrencyConflict, NotFound
 from domain.library import commands
 from movienexus.devtools.processes import Process, free_port
 from adapters.messaging.envelope import Envelope
-from read_models.runner import applied_key
+from read_models.stores.markers import applied_key
 from tmdb_server import shapes
 from tmdb_server.generator import generate_movies
 from workers.relay_process import build_relay

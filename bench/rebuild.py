@@ -25,8 +25,8 @@ from bench.catalog_env import fresh_container, fresh_settings
 from domain.accounts import events as people
 from domain.catalog import events as catalog
 from domain.catalog.fields import DEFAULTS
-from read_models.movie_documents import TMDB_MOVIE_GENRES
-from read_models.rebuild import WORKERS
+from read_models.stores.movie_documents import TMDB_MOVIE_GENRES
+from read_models.operations.rebuild import WORKERS
 
 USERS = 8_000
 MOVIES = 25_000

@@ -30,7 +30,7 @@ from domain.catalog.commands import ImportMovie, RefreshRelations, SyncGenres
 from domain.library.commands import SaveFavorite
 from movienexus import database
 from movienexus.bootstrap import Container
-from read_models import library_queries
+from read_models.queries import library_queries
 from adapters.messaging.envelope import Envelope
 from tmdb_server import shapes
 from tmdb_server.catalog import Catalog
@@ -200,7 +200,7 @@ def main(_log_dir: Path | None = None) -> dict:
 
 def _alone(container: Container, people: list[Person], signal: str) -> tuple[float, float]:
     """The same split with one signal only (an ablation: which signal does the work)."""
-    from read_models import recommendations
+    from read_models.recommender import recommendations
     kept = dict(recommendations.WEIGHTS)
     recommendations.WEIGHTS.update({name: float(name == signal) for name in kept})
     try:

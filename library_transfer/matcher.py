@@ -13,7 +13,8 @@ from domain.ports import MessageContext
 from library_transfer import matching
 from library_transfer.matching import MATCHED, UNMATCHED, Candidate
 from library_transfer.rows import Row
-from read_models import catalog_queries, movie_lookup
+from read_models.queries import catalog_queries
+from read_models.queries import movie_lookup
 
 if TYPE_CHECKING:
     from movienexus.bootstrap import Container

@@ -2,10 +2,10 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import read_models.catalog_tables  # noqa: F401  (registers the catalog read tables)
+import read_models.stores.catalog_tables  # noqa: F401  (registers the catalog read tables)
 import adapters.messaging.tables  # noqa: F401  (registers the messaging tables on the metadata)
-import read_models.library_tables  # noqa: F401  (registers the library read tables)
-import read_models.tables  # noqa: F401  (registers the read tables on the metadata)
+import read_models.stores.library_tables  # noqa: F401  (registers the library read tables)
+import read_models.stores.tables  # noqa: F401  (registers the read tables on the metadata)
 from adapters.db import catalog_tables  # noqa: F401  (registers the catalog write tables)
 from adapters.db import import_tables  # noqa: F401  (registers the library import tables)
 from adapters.db import library_tables  # noqa: F401  (registers the library write tables)

@@ -23,24 +23,24 @@ from domain.ports import Clock, CommitResult, MessageContext, PasswordHasher, Sy
     UnitOfWork
 from movienexus.config import Settings, load
 from notifications.reactor import EmailReactor
-from read_models.accounts import SessionsTable, UsersTable
-from read_models.activity import LastActivities
-from read_models.catalog import GenresTable, ListsTable, MoviesTable
-from read_models.library import LibraryTable
-from read_models.library_queries import Stores as LibraryStores
-from read_models.library_redis import LibraryDocuments
-from read_models.debounce import DebouncedAsk
-from read_models.movie_counters import MovieCounters
-from read_models.recommendations import Recommender, recommendation_requests
-from read_models.redis_docs import RedisDocuments
-from read_models.runner import ProjectionRunner
+from read_models.projections.accounts import SessionsTable, UsersTable
+from read_models.stores.activity import LastActivities
+from read_models.projections.catalog import GenresTable, ListsTable, MoviesTable
+from read_models.projections.library import LibraryTable
+from read_models.queries.library_queries import Stores as LibraryStores
+from read_models.stores.library_redis import LibraryDocuments
+from read_models.stores.debounce import DebouncedAsk
+from read_models.projections.movie_counters import MovieCounters
+from read_models.recommender.recommendations import Recommender, recommendation_requests
+from read_models.stores.redis_docs import RedisDocuments
+from read_models.projections.runner import ProjectionRunner
 
 if TYPE_CHECKING:
-    from read_models.rebuild import ReadModelRebuild
-    from read_models.verify import ReadModelVerify
-    from read_models.caller_reads import CallerReads
-    from read_models.own_writes import OwnWrites
-    from read_models.sweeper import CatchUpSweeper
+    from read_models.operations.rebuild import ReadModelRebuild
+    from read_models.operations.verify import ReadModelVerify
+    from read_models.queries.caller_reads import CallerReads
+    from read_models.queries.own_writes import OwnWrites
+    from read_models.operations.sweeper import CatchUpSweeper
 
 FOLD_DELAY_SECONDS = 0.2  # cards show new counts this long after a burst of favorites
 HANDLERS: dict[type, Callable] = {**ACCOUNT_HANDLERS, **CATALOG_HANDLERS,
@@ -170,26 +170,26 @@ class Container:
 
     @cached_property
     def caller_reads(self) -> "CallerReads":
-        from read_models.caller_reads import CallerReads
+        from read_models.queries.caller_reads import CallerReads
         return CallerReads(self.redis)
 
     @cached_property
     def own_writes(self) -> "OwnWrites":
-        from read_models.own_writes import OwnWrites
+        from read_models.queries.own_writes import OwnWrites
         return OwnWrites(self.documents)
 
     def sweeper(self, lane: str) -> "CatchUpSweeper":
-        from read_models.sweeper import CatchUpSweeper
+        from read_models.operations.sweeper import CatchUpSweeper
         s = self.settings
         return CatchUpSweeper(self.engine, self.projection_runner, lane,
                               lookback=s.sweep_lookback, grace=s.sweep_grace)
 
     def read_model_rebuild(self) -> "ReadModelRebuild":
-        from read_models.rebuild import ReadModelRebuild
+        from read_models.operations.rebuild import ReadModelRebuild
         return ReadModelRebuild(self.engine, self.projection_runner_on)
 
     def read_model_verify(self, workers: int = 2) -> "ReadModelVerify":
-        from read_models.verify import ReadModelVerify
+        from read_models.operations.verify import ReadModelVerify
         return ReadModelVerify(self.engine, self.projection_runner_on, self.documents,
                                self.movie_counters, workers)
 

@@ -132,7 +132,7 @@ def read_models_rebuild(accept_dead_letters: bool, workers: int) -> None:
     """Rebuild every read table from the event log into fresh tables, swap them in, then
     fill Redis from them. Exits 1, the live tables untouched, if anything is held back."""
     from rich.progress import Progress
-    from read_models.rebuild import RebuildRefused
+    from read_models.operations.rebuild import RebuildRefused
     rebuild = bootstrap().read_model_rebuild()
     rebuild.workers = workers
     try:
@@ -165,7 +165,7 @@ def read_models_warm() -> None:
     """Fill Redis from the Postgres read tables (after a Redis restart or flush); each
     document is written only if newer than what Redis holds, so it is safe any time."""
     from rich.progress import Progress
-    from read_models.warm import rows_to_warm, warm
+    from read_models.operations.warm import rows_to_warm, warm
     container = bootstrap()
     with Progress(console=console) as progress:
         task = progress.add_task("warming Redis", total=rows_to_warm(container.engine))

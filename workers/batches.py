@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from adapters.messaging.envelope import Envelope
-from read_models.framework import Outcome
-from read_models.runner import ProjectionRunner
+from read_models.projections.framework import Outcome
+from read_models.projections.runner import ProjectionRunner
 
 
 @dataclass

@@ -62,7 +62,7 @@ def _project_movie(container, tmdb_id: int) -> None:
 
 
 def _related_ids(container, tmdb_id: int) -> list[int]:
-    from read_models.catalog_queries import relation_ids
+    from read_models.queries.catalog_queries import relation_ids
     return [i for kind in RELATION_KINDS
             for i in relation_ids(container.documents, container.engine, kind, tmdb_id)]
 

@@ -18,7 +18,7 @@ from api.schemas.common import MessageSchema, PageQueryArgsSchema, page_envelope
 from api.security import deprecated_refresh_headers
 from domain.accounts import commands
 from domain.errors import RefreshTokenReused
-from read_models.account_queries import sessions_of
+from read_models.queries.account_queries import sessions_of
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and sessions")
 

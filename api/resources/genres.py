@@ -10,7 +10,7 @@ from api.movie_responses import page_document
 from api.openapi import ETAG_HEADERS, MAX_INT32, etagged, operation_id, path_id
 from api.resources.movies import filters_from
 from api.schemas import movies as schemas
-from read_models import catalog_queries as queries
+from read_models.queries import catalog_queries as queries
 
 blp = Blueprint("genres", __name__, url_prefix="/api/v1/genres", description="Genres")
 

@@ -24,9 +24,9 @@ from api.schemas import library as schemas
 from api.schemas.common import PageQueryArgsSchema
 from domain.library import commands
 from domain.library.handlers import Saved
-from read_models import catalog_queries
-from read_models import library_documents as docs
-from read_models import library_queries as queries
+from read_models.queries import catalog_queries
+from read_models.stores import library_documents as docs
+from read_models.queries import library_queries as queries
 
 blp = Blueprint("library", __name__, url_prefix="/api/v1/me",
                 description="Your favorites, watchlist, stats and recommendations")

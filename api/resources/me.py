@@ -15,7 +15,7 @@ from api.openapi import CONSISTENT_READ_HEADERS, WRITE_HEADERS, answers, authent
     consistent, operation_id
 from api.schemas import accounts as schemas
 from domain.accounts import commands
-from read_models.account_queries import me_document
+from read_models.queries.account_queries import me_document
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="Your own account")
 

@@ -16,9 +16,9 @@ from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consis
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
 from domain.catalog.vocabulary import CURATED_LISTS, list_path, trending_list
-from read_models import catalog_queries as queries
-from read_models import library_documents as library_docs
-from read_models import library_queries
+from read_models.queries import catalog_queries as queries
+from read_models.stores import library_documents as library_docs
+from read_models.queries import library_queries
 
 blp = Blueprint("movies", __name__, url_prefix="/api/v1/movies",
                 description="The catalog: browse, search, TMDb's lists, details")

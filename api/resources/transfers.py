@@ -21,7 +21,7 @@ from library_transfer.export import export_zip
 from library_transfer.formats import parse_upload
 from library_transfer.report import import_document
 from library_transfer.rows import BadFile, Limits
-from read_models.library_export import library_entries
+from read_models.queries.library_export import library_entries
 
 blp = Blueprint("transfers", __name__, url_prefix="/api/v1/me",
                 description="Your history in from Letterboxd, IMDb or Trakt, and out")

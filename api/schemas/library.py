@@ -8,7 +8,7 @@ from api.schemas.common import (DATE_TIME, PageQueryArgsSchema, PageSchema, Quer
                                 StrictBoolean, StrictSchema, Text)
 from api.schemas.movies import MAX_QUERY_LENGTH, MovieCardSchema
 from domain.library.model import MAX_NOTES, MAX_RATING, MIN_RATING
-from read_models.library_queries import FAVORITE_SORTS, WATCHLIST_SORTS
+from read_models.queries.library_queries import FAVORITE_SORTS, WATCHLIST_SORTS
 
 Rating = lambda **kw: fields.Integer(strict=True, validate=validate.Range(  # noqa: E731
     min=MIN_RATING, max=MAX_RATING), **kw)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from api.schemas.common import PageQueryArgsSchema, PageSchema, StrictSchema, Text
 from catalog_sync.runner import KINDS
 from domain.catalog.vocabulary import TRENDING_WINDOWS
-from read_models.catalog_queries import SORTS
+from read_models.queries.catalog_queries import SORTS
 
 MAX_QUERY_LENGTH = 200
 SORT_CHOICES = [*SORTS, *(f"-{name}" for name in SORTS)]

@@ -15,7 +15,7 @@ from adapters.revocations import LiveSessions
 from api.stream.auth import Caller, NotAuthenticated, bearer_token, caller_of
 from api.stream.hub import Hub
 from movienexus.config import Settings
-from read_models.person_events import LAST_POSITION, PERSON_EVENTS, event_document
+from read_models.queries.person_events import LAST_POSITION, PERSON_EVENTS, event_document
 
 PATH = "/api/v1/me/events"
 

@@ -7,7 +7,7 @@ import logging
 
 import redis.asyncio as aioredis
 
-from read_models.activity import changes_channel
+from read_models.stores.activity import changes_channel
 
 log = logging.getLogger(__name__)
 

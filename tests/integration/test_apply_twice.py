@@ -15,7 +15,7 @@ from adapters.messaging.envelope import Envelope
 from domain.accounts import commands as account_commands
 from domain.catalog import commands as catalog_commands
 from domain.library import commands as library_commands
-from read_models.framework import Outcome, PostgresProjection
+from read_models.projections.framework import Outcome, PostgresProjection
 from tests.support.accounts import PASSWORD, envelopes_of, register, rename
 from tests.support.library import import_movies, new_users
 

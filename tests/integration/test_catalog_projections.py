@@ -10,9 +10,9 @@ from sqlalchemy import select
 from adapters.messaging.event_log import envelopes_of_aggregate
 from domain.catalog import commands
 from domain.catalog.fields import movie_fields
-from read_models import movie_documents as docs
-from read_models.catalog_tables import read_genres, read_lists, read_movies
-from read_models.framework import Outcome
+from read_models.stores import movie_documents as docs
+from read_models.stores.catalog_tables import read_genres, read_lists, read_movies
+from read_models.projections.framework import Outcome
 from tests.integration.test_projections import deliver_until_applied
 from tmdb_server import shapes
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from api import create_app
 from movienexus.bootstrap import Container
-from read_models import catalog_queries as queries
+from read_models.queries import catalog_queries as queries
 from tests.support.api_client import API, random_ip
 from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401

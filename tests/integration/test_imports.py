@@ -339,7 +339,7 @@ def test_export_then_import_into_a_fresh_account_reproduces_the_library(world):
 # --- last activities ------------------------------------------------------------------------------
 
 def test_last_activities_name_the_latest_change_of_each_kind_and_survive_redis(world):
-    from read_models.activity import activity_key
+    from read_models.stores.activity import activity_key
     me = person(world.app)
     first = eventually(lambda: me.ok(me.get("/me/last-activities"))["sessions"] and
                        me.ok(me.get("/me/last-activities")))

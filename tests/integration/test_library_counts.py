@@ -11,9 +11,9 @@ import time
 import pytest
 
 from movienexus.bootstrap import Container
-from read_models.framework import Outcome
-from read_models.library_documents import library_key
-from read_models.runner import applied_key
+from read_models.projections.framework import Outcome
+from read_models.stores.library_documents import library_key
+from read_models.stores.markers import applied_key
 from tests.support.accounts import envelopes_of
 from tests.support.library import (assert_library_matches, assert_movie_counts_match, burst,
                                    expected_stats, fully_applied, import_movies, new_users,

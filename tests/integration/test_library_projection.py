@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from domain.library import commands
 from movienexus.bootstrap import Container
-from read_models.framework import Outcome
-from read_models.library_documents import library_key
+from read_models.projections.framework import Outcome
+from read_models.stores.library_documents import library_key
 from tests.support.accounts import envelopes_of
 from tests.support.databases import derived, recreate_database
 from tests.support.library import (assert_library_matches, assert_movie_counts_match,

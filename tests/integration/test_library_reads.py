@@ -15,9 +15,9 @@ from api.schemas.library import (FavoritePageSchema, RecommendationPageSchema,
 from api.schemas.movies import MovieCardSchema, MovieDetailSchema
 from catalog_sync.related import refresh_relation
 from domain.catalog.commands import ImportMovie
-from read_models.catalog_queries import relation_ids
+from read_models.queries.catalog_queries import relation_ids
 from movienexus.bootstrap import Container
-from read_models.library_documents import library_key
+from read_models.stores.library_documents import library_key
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 from tests.support.library import (assert_library_matches, assert_movie_counts_match,
                                    expected_stats, fully_applied, person, some_movies)

@@ -13,7 +13,7 @@ import pytest
 from api import create_app
 from api.schemas.movies import MovieCardSchema, MovieDetailSchema
 from movienexus.bootstrap import Container
-from read_models import movie_documents as docs
+from read_models.stores import movie_documents as docs
 from tests.support.api_client import account_headers
 from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401

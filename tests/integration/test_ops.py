@@ -11,7 +11,7 @@ from adapters.revocations import REVOKED, session_key
 from api import create_app
 from movienexus.bootstrap import Container
 from movienexus.config import DEV_EMAIL_TOKEN_SECRET, DEV_JWT_SECRET, KNOWN_DEFAULT_SECRETS
-from read_models.consistency import ConsistencyToken, wait_until_applied
+from read_models.queries.consistency import ConsistencyToken, wait_until_applied
 from tests.support.accounts import PASSWORD, envelopes_of
 from tests.support.env import ROOT
 from tests.support.util import eventually, unique_email

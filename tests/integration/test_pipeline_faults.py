@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 
 from adapters.db import tables
 from adapters.messaging.tables import dead_letters
-from read_models.tables import projection_checkpoints
+from read_models.stores.tables import projection_checkpoints
 from tests.support.accounts import (assert_read_models_match, expected_document, register,
                                     rename)
 from tests.support.env import ROOT

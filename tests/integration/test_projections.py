@@ -2,7 +2,7 @@
 import random
 
 from domain.accounts import commands
-from read_models.framework import Outcome
+from read_models.projections.framework import Outcome
 from tests.support.accounts import (assert_read_models_match, envelopes_of, register,
                                     rename)
 

@@ -22,11 +22,11 @@ from domain.accounts import commands
 from domain.catalog import commands as catalog
 from movienexus import database
 from movienexus.bootstrap import Container
-from read_models import movie_documents as docs
+from read_models.stores import movie_documents as docs
 from adapters.messaging.envelope import Envelope
-from read_models.rebuild import RebuildRefused, rebuilt_tables
+from read_models.operations.rebuild import RebuildRefused, rebuilt_tables
 from adapters.messaging.tables import dead_letters as dead_letters_table
-from read_models.tables import read_users
+from read_models.stores.tables import read_users
 from tests.integration.test_catalog_projections import list_item, new_tmdb_id
 from tests.support.accounts import (PASSWORD, assert_read_models_match, envelopes_of,
                                     register, rename)

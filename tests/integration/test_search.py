@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from read_models import catalog_queries as queries
+from read_models.queries import catalog_queries as queries
 from tests.support.catalog import catalog_world
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 from tmdb_server.model import Movie

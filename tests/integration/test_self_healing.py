@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 
 from movienexus.bootstrap import Container
-from read_models.account_queries import me_document
-from read_models.document_cache import LOOKUPS
+from read_models.queries.account_queries import me_document
+from read_models.stores.document_cache import LOOKUPS
 from tests.conftest import Pipeline, pipeline_env
 from tests.support.accounts import assert_read_models_match
 from tests.support.databases import derived, recreate_database

@@ -10,7 +10,7 @@ from catalog_sync import SyncFailed, checkpoint, run_sync
 from catalog_sync.lists import sync_list
 from catalog_sync.queries import incomplete_movie_ids
 from catalog_sync.reachability import require_tmdb
-from read_models import catalog_queries
+from read_models.queries import catalog_queries
 from tests.support.catalog_sync import (  # noqa: F401  (fixtures)
     catalog, container_for, events_since, last_position, project_pending, run_cli,
     served_detail, served_list, sync_server, sync_settings)

@@ -3,7 +3,7 @@ change after a quiet spell sends the work at once; changes while it cools down s
 more, due when the cool-down ends; the library projection's script flag works the same."""
 import uuid
 
-from read_models.debounce import ThrottledAsk
+from read_models.stores.debounce import ThrottledAsk
 
 
 def throttle(container, delay: float = 30.0):

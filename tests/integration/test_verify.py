@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from adapters.messaging.envelope import Envelope
 from movienexus.bootstrap import Container
-from read_models.accounts import me_key
-from read_models.library_documents import library_key
+from read_models.stores.account_documents import me_key
+from read_models.stores.library_documents import library_key
 from tests.support.accounts import register, rename
 from tests.support.databases import derived, recreate_database
 from tests.support.env import ROOT

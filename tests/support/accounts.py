@@ -8,9 +8,9 @@ from sqlalchemy import select, text
 from adapters.db import tables
 from domain.accounts import commands
 from movienexus.bootstrap import Container
-from read_models.accounts import me_key
+from read_models.stores.account_documents import me_key
 from adapters.messaging.envelope import Envelope
-from read_models.tables import read_users
+from read_models.stores.tables import read_users
 from tests.support.util import unique_email
 
 PASSWORD = "Popcorn-2026!"

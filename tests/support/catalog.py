@@ -15,7 +15,7 @@ from domain.catalog import commands
 from movienexus.bootstrap import Container
 from movienexus.config import Settings
 from adapters.messaging.envelope import Envelope
-from read_models.framework import Outcome
+from read_models.projections.framework import Outcome
 from tests.support.databases import derived, recreate_database  # noqa: F401
 from domain.catalog.vocabulary import CURATED_LISTS, TRENDING_WINDOWS, trending_list
 from tmdb_server import shapes

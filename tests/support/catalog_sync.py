@@ -22,10 +22,10 @@ from sqlalchemy import text
 from adapters.tmdb import build_tmdb_client
 from movienexus.bootstrap import Container
 from movienexus.config import Settings
-from read_models import catalog_queries
+from read_models.queries import catalog_queries
 from adapters.messaging.envelope import Envelope
-from read_models.framework import Outcome
-from read_models.runner import LAST_POSITION_KEY
+from read_models.projections.framework import Outcome
+from read_models.stores.markers import LAST_POSITION_KEY
 from tests.support.databases import derived, recreate_database
 from tests.support.tmdb_server import TmdbServer, running_tmdb_server
 

@@ -14,12 +14,12 @@ from sqlalchemy import select, text
 from adapters.db.catalog_tables import movies
 from adapters.db.library_tables import libraries, library_favorites, library_watchlist
 from movienexus.bootstrap import Container
-from read_models import library_stats as stats
-from read_models import movie_documents as movie_docs
-from read_models.library_documents import library_key
-from read_models.library_tables import read_library_stats
-from read_models.catalog_tables import read_movies
-from read_models.runner import applied_key
+from read_models.stores import library_stats as stats
+from read_models.stores import movie_documents as movie_docs
+from read_models.stores.library_documents import library_key
+from read_models.stores.library_tables import read_library_stats
+from read_models.stores.catalog_tables import read_movies
+from read_models.stores.markers import applied_key
 from tests.support.api_client import API, bearer, login_response, new_client, register
 from tmdb_server.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_movies
 

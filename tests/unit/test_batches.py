@@ -2,7 +2,7 @@
 an aggregate whose event fails holds its later events back, every other aggregate in
 the batch goes on; a store that is down sends the whole rest of the batch back."""
 from adapters.messaging.envelope import Envelope
-from read_models.framework import Outcome, gate
+from read_models.projections.framework import Outcome, gate
 from workers.batches import apply_batch
 
 

@@ -131,7 +131,7 @@ def test_a_list_refresh_records_only_a_new_order():
 
 
 def test_a_card_built_before_the_genre_sync_still_names_tmdbs_genres():
-    from read_models.movie_documents import card
+    from read_models.stores.movie_documents import card
     fields = {"tmdb_id": 1, "title": "T", "original_title": "T", "release_date": "2001-02-03",
               "poster_path": None, "backdrop_path": None, "genre_ids": [18, 99999],
               "popularity": 1.0, "vote_average": 7.0, "vote_count": 3}

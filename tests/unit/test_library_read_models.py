@@ -2,11 +2,11 @@
 ranking of recommendations and their reasons, list filters and sorts, JSON joins."""
 import json
 
-from read_models import library_documents as docs
-from read_models import library_stats as stats
-from read_models.library_queries import EntryFilters, _keeps, _sort_key
-from read_models.movie_documents import average_rating
-from read_models.recommendations import Neighbour, Source, score
+from read_models.stores import library_documents as docs
+from read_models.stores import library_stats as stats
+from read_models.queries.library_queries import EntryFilters, _keeps, _sort_key
+from read_models.stores.movie_documents import average_rating
+from read_models.recommender.recommendations import Neighbour, Source, score
 
 
 def test_counters_move_with_favorites_and_come_back_to_empty():

@@ -3,8 +3,8 @@ import pytest
 
 from api.errors import flatten_validation
 from movienexus.config import ConfigError, Settings
-from read_models.consistency import ConsistencyToken, MalformedToken
-from read_models.framework import Outcome, gate
+from read_models.queries.consistency import ConsistencyToken, MalformedToken
+from read_models.projections.framework import Outcome, gate
 from workers.retry_policy import failure_delay, outage_delay
 
 

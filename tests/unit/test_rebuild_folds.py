@@ -2,11 +2,11 @@
 fail), and the log pass splits projections only where they share no table."""
 import pytest
 
-from read_models.accounts import (SessionsFold, SessionsTable, UsersFold, UsersTable,
+from read_models.projections.accounts import (SessionsFold, SessionsTable, UsersFold, UsersTable,
                                   merged_document)
-from read_models.catalog import GenresFold, GenresTable, ListsTable, MoviesFold, MoviesTable
+from read_models.projections.catalog import GenresFold, GenresTable, ListsTable, MoviesFold, MoviesTable
 from adapters.messaging.envelope import Envelope
-from read_models.log_pass import groups, spread
+from read_models.operations.log_pass import groups, spread
 
 USER = "0b5c1f5e-0000-4000-8000-000000000001"
 
