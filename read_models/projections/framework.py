@@ -12,6 +12,7 @@ checkpoint, so the versions it sees have no gaps.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 import gc
 import json
 from contextlib import contextmanager
@@ -137,11 +138,48 @@ class PostgresProjection(Projection):
 
 
 class Fold(Protocol):
-    def load(self, aggregate_ids: list[str]) -> dict[str, Any]: ...
+    """What an event means to one projection, as a fold: the ONE definition that the live
+    workers (a batch at a time, read_models.projections.runner) and the rebuild (pages of
+    the log, read_models.operations.bulk) both run.
+
+    prepare(states, events)  loads into `states` whatever evolving `events` needs and
+                             `states` lacks, in a query or two on the fold's connection.
+                             Only aggregates that have a checkpoint > 0 are passed (an
+                             aggregate never applied has no rows: its state is None).
+    evolve(state, event)     the state after one event; pure (no I/O); returns the same
+                             object when nothing changed; raises where the event cannot
+                             apply (its aggregate is then held back, as poison).
+    save(conn, states)       writes these changed states (rows, in a statement or two).
+                             Must be idempotent: saving the same states twice leaves the
+                             same rows.
+    """
+
+    def prepare(self, states: dict[str, Any], events: list[Envelope]) -> None: ...
 
     def evolve(self, state: Any, envelope: Envelope) -> Any: ...
 
     def save(self, conn: Connection, states: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class AppliedBatch:
+    """What one live batch did to one projection, handed to `after_commit` once the
+    batch's transaction committed (the rebuild calls no after_commit: warm fills Redis)."""
+
+    applied: list[Envelope]        # in order, gap-filled predecessors from the log included
+    duplicates: list[Envelope]     # delivered again; their aggregates' Redis copies are
+                                   # re-asserted (the first copy may have been lost)
+    states: dict[str, Any]         # each touched aggregate's state after the batch
+
+
+class FoldProjection(Projection):
+    """A projection defined once, as a fold (see Fold). Live and rebuild both run it."""
+
+    def fold(self, conn: Connection, shared: dict) -> Fold:
+        raise NotImplementedError
+
+    def after_commit(self, batch: AppliedBatch) -> None:
+        """Once per batch, after the commit: copies to Redis (pipelined, idempotent)."""
 
 
 @contextmanager
