@@ -15,7 +15,8 @@ from api.openapi import CONSISTENT_READ_HEADERS, ETAG_HEADERS, MAX_INT32, consis
     etagged, operation_id, optionally_authenticated, path_id
 from api.schemas import movies as schemas
 from api.schemas.common import PageQueryArgsSchema
-from domain.catalog.vocabulary import CURATED_LISTS, list_path, trending_list
+from domain.catalog.vocabulary import (CURATED_LISTS, RECOMMENDATIONS, SIMILAR, list_path,
+                                       trending_list)
 from read_models.queries import catalog_queries as queries
 from read_models.stores import library_documents as library_docs
 from read_models.queries import library_queries
@@ -175,7 +176,7 @@ class MovieRecommendations(MethodView):
     @operation_id("listMovieRecommendations")
     def get(self, args, tmdb_id):
         """TMDb's recommendations for a movie (as of the last sync)."""
-        return related_page("recommendations", tmdb_id, args)
+        return related_page(RECOMMENDATIONS, tmdb_id, args)
 
 
 @blp.route("/<int:tmdb_id>/similar", parameters=TMDB_ID)
@@ -186,4 +187,4 @@ class SimilarMovies(MethodView):
     @operation_id("listSimilarMovies")
     def get(self, args, tmdb_id):
         """Movies TMDb finds similar (as of the last sync)."""
-        return related_page("similar", tmdb_id, args)
+        return related_page(SIMILAR, tmdb_id, args)

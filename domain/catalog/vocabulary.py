@@ -5,7 +5,8 @@ from __future__ import annotations
 CURATED_LISTS = ("popular", "top_rated", "now_playing", "upcoming")
 TRENDING_WINDOWS = ("day", "week")
 
-RELATION_KINDS = ("recommendations", "similar")
+RECOMMENDATIONS, SIMILAR = "recommendations", "similar"
+RELATION_KINDS = (RECOMMENDATIONS, SIMILAR)
 GENRE_CATALOG_ID = "movie"
 
 

@@ -26,6 +26,7 @@ from typing import Callable
 from redis import Redis
 from sqlalchemy import Engine, text
 
+from domain.catalog.vocabulary import RECOMMENDATIONS, SIMILAR
 from read_models.stores import library_documents as docs
 from read_models.stores.debounce import ThrottledAsk
 from read_models.stores.library_redis import LibraryDocuments
@@ -36,7 +37,7 @@ FANS_PER_MOVIE = 200        # people sampled per favorite, to find neighbours
 NEIGHBOURS = 50             # people with the most favorites in common
 AFFINITY_POOL = 400         # popular movies of the person's genres considered
 WEIGHTS = {"co": 1.0, "tmdb": 0.9, "taste": 0.6}
-RELATION_WEIGHTS = {"recommendations": 1.0, "similar": 0.6}
+RELATION_WEIGHTS = {RECOMMENDATIONS: 1.0, SIMILAR: 0.6}
 UNRATED_WEIGHT = 0.7
 
 _MINE = text("""

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from adapters.db.metadata import metadata
+from domain.catalog.vocabulary import RELATION_KINDS
 
 read_movies = Table(
     "read_movies", metadata,
@@ -41,8 +42,7 @@ read_movies = Table(
     Column("counts_seq", BigInteger, nullable=False, server_default="0"),
     Column("detail_complete", Boolean, nullable=False, server_default=text("false")),
     Column("delisted", Boolean, nullable=False, server_default=text("false")),
-    Column("recommendations", ARRAY(Integer), nullable=False, server_default="{}"),
-    Column("similar", ARRAY(Integer), nullable=False, server_default="{}"),
+    *(Column(kind, ARRAY(Integer), nullable=False, server_default="{}") for kind in RELATION_KINDS),
     Column("version", Integer, nullable=False),
     Index("ix_read_movies_search", "search", postgresql_using="gin"),
     Index("ix_read_movies_title_trgm", text("lower(title) gin_trgm_ops"),
