@@ -87,3 +87,24 @@ def wait_for_worker(process: Process, timeout: float = 60.0) -> None:
         time.sleep(0.2)
     raise AssertionError(f"worker not ready:\n{process.log()}")
 
+
+
+def worker_main_pid(process: Process) -> int:
+    """The Celery main process of a worker started from the Procfile: the child of its
+    keeper (`python -m movienexus.devtools.respawn celery …`), or the process itself."""
+    with open(f"/proc/{process.popen.pid}/cmdline", "rb") as cmdline:
+        if b"movienexus.devtools.respawn" not in cmdline.read():
+            return process.popen.pid
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = subprocess.run(["pgrep", "-P", str(process.popen.pid)], capture_output=True,
+                               text=True).stdout.split()
+        if found:
+            return int(found[0])
+        time.sleep(0.05)
+    raise AssertionError(f"{process.name}: its keeper runs no worker")
+
+
+def restarts(process: Process) -> int:
+    """How often the keeper started the worker again (the worker exited on its own)."""
+    return process.log_path.read_text(errors="replace").count("starting it again")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from adapters.messaging import topology
 from movienexus.bootstrap import Container
 from tests.support.accounts import register, rename
-from tests.support.stack import free_port
+from tests.support.stack import free_port, worker_main_pid
 from tests.support.util import eventually
 
 USERS, ROUNDS = 20, 50                 # 20 registrations + 1,000 profile updates
@@ -106,7 +106,8 @@ def restart_broker(down_seconds: float = 2.0) -> None:
 
 
 def pool_processes(worker) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(worker.popen.pid)], capture_output=True,
+    """The pool processes of a worker: the children of its Celery main process."""
+    found = subprocess.run(["pgrep", "-P", str(worker_main_pid(worker))], capture_output=True,
                            text=True)
     return [int(pid) for pid in found.stdout.split()]
 

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from adapters.messaging import topology
 from movienexus.bootstrap import Container
 from tests.support.library import Person, expected_stats, person
+from tests.support.stack import worker_main_pid
 from tests.support.util import eventually
 
 PEOPLE, MOVIES, WRITES_EACH = 20, 100, 64          # 20 × 64 = 1,280 writes
@@ -160,10 +161,9 @@ def dead_letters(container: Container) -> int:
 # --- the faults ---------------------------------------------------------------------------
 
 def pool_processes(worker) -> list[int]:
-    """The pool processes of a worker started as `sh -c exec celery …`: the children of
-    its main process."""
+    """The pool processes of a worker: the children of its Celery main process."""
     import subprocess
-    found = subprocess.run(["pgrep", "-P", str(worker.popen.pid)], capture_output=True,
+    found = subprocess.run(["pgrep", "-P", str(worker_main_pid(worker))], capture_output=True,
                            text=True)
     return [int(pid) for pid in found.stdout.split()]
 

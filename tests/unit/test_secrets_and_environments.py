@@ -141,3 +141,19 @@ def test_the_bundled_tmdb_server_is_not_in_the_production_image_or_package():
     setup = (ROOT / "setup.cfg").read_text()
     include = setup.split("[options.packages.find]", 1)[1].split("[", 1)[0]
     assert "tmdb_server*" not in [line.strip() for line in include.splitlines()]
+
+
+def test_the_image_holds_every_package_and_the_built_web_app():
+    """A package left out of the image imports nowhere but in production."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    base = re.split(r"^FROM ", dockerfile, flags=re.M)
+    base = next(s for s in base if " AS base" in s.split("\n", 1)[0])
+    setup = (ROOT / "setup.cfg").read_text()
+    include = setup.split("[options.packages.find]", 1)[1].split("[", 1)[0]
+    packages = [line.strip().rstrip("*") for line in include.splitlines()
+                if line.strip() and not line.strip().startswith(("#", "include"))]
+    assert packages
+    for package in packages:
+        assert f"COPY {package} ./{package}" in base, f"{package} is not in the image"
+    assert "COPY --from=frontend /build/web/dist ./web/dist" in base
+    assert "npm ci" in dockerfile
