@@ -14,11 +14,27 @@ from redis import Redis
 from sqlalchemy import Engine, text
 
 from adapters.messaging.envelope import Envelope
+from domain.accounts import events as accounts
+from domain.library import events as library
 
 KINDS = ("favorites", "ratings", "watchlist", "profile", "sessions")
 COMPLETE = "complete"
-PROFILE_EVENTS = frozenset({"UserRegistered", "ProfileUpdated", "EmailVerified",
-                            "PasswordChanged"})
+LIBRARY, USER, SESSION = (library.LibraryEvent.aggregate_type, accounts.UserEvent.aggregate_type,
+                          accounts.SessionEvent.aggregate_type)
+
+
+def _types(*events: type) -> frozenset[str]:
+    return frozenset(event.event_type() for event in events)
+
+
+FAVORITE_EVENTS = _types(library.FavoriteAdded, library.FavoriteUpdated,
+                         library.FavoriteRemoved)
+WATCHLIST_EVENTS = _types(library.WatchlistItemAdded, library.WatchlistItemWatched,
+                          library.WatchlistItemUnwatched, library.WatchlistItemRemoved)
+SESSION_EVENTS = _types(accounts.SessionStarted, accounts.SessionRefreshed,
+                        accounts.SessionRevoked)
+PROFILE_EVENTS = _types(accounts.UserRegistered, accounts.ProfileUpdated,
+                        accounts.EmailVerified, accounts.PasswordChanged)
 
 # KEYS: the hash, and the channel to announce on (none when computing from the log);
 # ARGV: the event's position, then (field, millis) pairs.
@@ -36,8 +52,8 @@ _FROM_LOG = text("""
              AS rated,
            max(occurred_at) AS at
     FROM events
-    WHERE (aggregate_id = :user AND aggregate_type IN ('library', 'user'))
-       OR (aggregate_type = 'session' AND payload->>'user_id' = :user)
+    WHERE (aggregate_id = :user AND aggregate_type IN (:library, :user_type))
+       OR (aggregate_type = :session AND payload->>'user_id' = :user)
     GROUP BY 1, 2
 """)
 
@@ -53,11 +69,11 @@ def changes_channel(user_id: str) -> str:
 
 
 def kinds_of(event_type: str, rated: bool) -> list[str]:
-    if event_type.startswith("Favorite"):
+    if event_type in FAVORITE_EVENTS:
         return ["favorites", "ratings"] if rated else ["favorites"]
-    if event_type.startswith("WatchlistItem"):
+    if event_type in WATCHLIST_EVENTS:
         return ["watchlist"]
-    if event_type.startswith("Session"):
+    if event_type in SESSION_EVENTS:
         return ["sessions"]
     return ["profile"] if event_type in PROFILE_EVENTS else []
 
@@ -67,9 +83,9 @@ def _rated(payload: dict) -> bool:
 
 
 def _user_of(envelope: Envelope) -> str | None:
-    if envelope.aggregate_type in ("library", "user"):
+    if envelope.aggregate_type in (LIBRARY, USER):
         return envelope.aggregate_id
-    return envelope.payload.get("user_id") if envelope.aggregate_type == "session" else None
+    return envelope.payload.get("user_id") if envelope.aggregate_type == SESSION else None
 
 
 def _millis(when: datetime | str) -> int:
@@ -103,7 +119,9 @@ class LastActivities:
     def _from_log(self, user_id: str) -> dict[str, int]:
         latest: dict[str, int] = {}
         with self.engine.connect() as conn:
-            for row in conn.execute(_FROM_LOG, {"user": user_id}):
+            rows = conn.execute(_FROM_LOG, {"user": user_id, "library": LIBRARY,
+                                            "user_type": USER, "session": SESSION})
+            for row in rows:
                 for kind in kinds_of(row.event_type, row.rated):
                     latest[kind] = max(latest.get(kind, 0), _millis(row.at))
         latest[COMPLETE] = 1
