@@ -8,8 +8,19 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import (catalog, converge, heavy_library, lanes, library, pipeline, reads, rebuild,
-                   recommendation_quality, streams, sync)
+from bench import (
+    catalog,
+    converge,
+    heavy_library,
+    lanes,
+    library,
+    pipeline,
+    reads,
+    rebuild,
+    recommendation_quality,
+    streams,
+    sync,
+)
 
 console = Console(width=None if Console().is_terminal else 160)
 
@@ -38,7 +49,8 @@ def report_pipeline(figures: dict) -> None:
 def main() -> int:
     which = set(sys.argv[1:]) or {"pipeline", "lanes", "converge", "reads", "sync",
                                   "rebuild", "catalog", "library", "recommendations",
-                                  "heavy", "streams"}
+                                  "heavy", "streams", "imports"}
+    which |= {"heavy"} if "heavy_library" in which else set()
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
