@@ -12,7 +12,8 @@ import random
 import time
 from typing import TYPE_CHECKING
 
-from adapters.db.imports import DONE, MATCHING, PENDING, WRITING, ImportStore, StoredRow
+from adapters.db.imports import (DONE, FINISHED, MATCHING, PENDING, WRITING, ImportStore,
+                                 StoredRow)
 from domain.errors import ConcurrencyConflict
 from domain.library.commands import ImportEntries
 from domain.ports import MessageContext
@@ -36,7 +37,7 @@ def run_import(container: Container, import_id: str) -> str:
         if not held:
             return "running in another worker"
         job = store.job(import_id)
-        if job is None or job["status"] == DONE:
+        if job is None or job["status"] in FINISHED:
             return "nothing to do"
         context = MessageContext(correlation_id=f"import-{import_id}",
                                  actor_id=job["user_id"])

@@ -135,7 +135,7 @@ def test_a_kept_order_updated_in_place_is_the_order_computed_whole():
               "popularity": lambda: rng.choice([None, 1.5, 7.25, 30.0])}
     for sort in [f"{d}{name}" for name in values for d in ("", "-")]:
         order = Order(sort)
-        row = lambda tmdb_id: (tmdb_id, values[order.name](), float(rng.randint(1, 50)))
+        row = lambda tmdb_id, name=order.name: (tmdb_id, values[name](), float(rng.randint(1, 50)))
         rows = {tmdb_id: row(tmdb_id) for tmdb_id in rng.sample(range(1, 400), 200)}
         ordered = Ordered.of(list(rows.values()), order)
         for _ in range(30):
