@@ -75,6 +75,8 @@ def main() -> int:
         heavy_library.report(heavy_library.main(log_dir), console)
     if "streams" in which:
         streams.report(streams.main(log_dir), console)
+    if "imports" in which:
+        imports.report(imports.main(log_dir), console)
     return 0
 
 
