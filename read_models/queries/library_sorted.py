@@ -134,7 +134,8 @@ def _refreshed(stores: Stores, user_id: str, kind: str, filters: EntryFilters, k
     order = Order(filters.sort)
     ordered = _kept_order(stores, key, kept, generation)
     since = kept.version if ordered else None
-    with stores.engine.connect() as conn:
+    # One statement at a time, each its own snapshot: no BEGIN and no ROLLBACK to wait for.
+    with stores.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         version, changed, rows = _read(conn, user_id, kind, filters, order, since)
         if changed is None and since is not None:   # too many changes: all of it
             version, changed, rows = _read(conn, user_id, kind, filters, order, None)
