@@ -12,6 +12,7 @@ from bench import (
     catalog,
     converge,
     heavy_library,
+    imports,
     lanes,
     library,
     pipeline,
