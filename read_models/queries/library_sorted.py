@@ -4,9 +4,10 @@ The ids a filter and sort select, in order, are kept in Redis with the library v
 and the catalog generation they hold (`{key}`), and beside them each id's sort value and
 time added (`{key}:keys`, read only to update the list). A page is the kept ids' slice,
 its entries and its cards. When the library moved on, only the entries its events since
-the kept version name are read again from the read tables (one query for their rows) and
-moved to their place in the list: the first read after a person's change costs what its
-change touched, not what the library holds. The whole list is computed again (one query
+the kept version name are read again from the read tables (one statement: the tables'
+version, those movies from the log, their rows) and moved to their place in the list:
+the first read after a person's change costs what the change touched, not what the
+library holds. The whole list is computed again (one query
 of the person's rows, sorted here) the first time, when the catalog generation moved (a
 movie's title, popularity or listing may have changed) or after more than MAX_CHANGES.
 
@@ -49,7 +50,6 @@ MAX_CHANGES = 500
 # reads it too).
 _events = table("events", column("aggregate_type"), column("aggregate_id"),
                 column("aggregate_version"), column("payload", JSONB))
-
 
 
 @dataclass(frozen=True)
