@@ -6,6 +6,7 @@ then the catalog's search, one row at a time (`matching`)."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from adapters.db.imports import StoredRow
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from movienexus.bootstrap import Container
 
 SEARCH_PAGE = 10
+SEARCHES_AT_ONCE = 4    # the rest of a batch's rows are searched this many at a time
 
 
 class RowMatcher:
@@ -36,7 +38,11 @@ class RowMatcher:
         found = {**by_id, **by_imdb}
         found.update(self._by_exact_title({n: r for n, r in rows.items()
                                            if n not in found and r.title}))
-        return [found.get(s.row_no) or self._by_title(s, rows[s.row_no]) for s in stored]
+        left = [s for s in stored if s.row_no not in found]
+        with ThreadPoolExecutor(SEARCHES_AT_ONCE) as pool:
+            found.update(zip((s.row_no for s in left), pool.map(
+                lambda s: self._by_title(s, rows[s.row_no]), left)))
+        return [found[s.row_no] for s in stored]
 
     def _by_exact_title(self, rows: dict[int, Row]) -> dict[int, StoredRow]:
         """Rows a catalog movie of the same title (any case) and year matches for sure
