@@ -68,14 +68,18 @@ def sorted_page(stores: Stores, user_id: str, kind: str, filters: EntryFilters,
                 first: int, size: int) -> Page | None:
     """None when Redis does not hold this library (the caller reads the tables)."""
     key = _key(user_id, kind, filters)
-    version, generation, raw = stores.library.redis.mget(
-        docs.library_key(user_id, "v"), movie_docs.CATALOG_GENERATION_KEY, key)
+    # The sort values come along (a local transfer) so that a read after a change needs
+    # no second round trip before it updates the order.
+    version, generation, raw, raw_keys = stores.library.redis.mget(
+        docs.library_key(user_id, "v"), movie_docs.CATALOG_GENERATION_KEY, key, f"{key}:keys")
     if version is None:
         return None
     kept, generation = _kept(raw), int(generation or 0)
     if kept is not None and kept.serves(int(version), generation):
         return _page(stores, user_id, kind, kept.ids, first, size)
-    return _refreshed(stores, user_id, kind, filters, key, kept, generation, first, size)
+    ordered = _kept_order(raw_keys, kept, generation)
+    return _refreshed(stores, user_id, kind, filters, key, ordered, kept, generation, first,
+                      size)
 
 
 def _key(user_id: str, kind: str, filters: EntryFilters) -> str:
@@ -127,12 +131,12 @@ class Ordered:
 
 
 def _refreshed(stores: Stores, user_id: str, kind: str, filters: EntryFilters, key: str,
-               kept: Kept | None, generation: int, first: int, size: int) -> Page:
+               ordered: Ordered | None, kept: Kept | None, generation: int, first: int,
+               size: int) -> Page:
     """The page of the list at the read tables' version: the kept list updated in place
     when that is cheap, else computed whole; kept for the next reads in the same round
     trip that reads the page."""
     order = Order(filters.sort)
-    ordered = _kept_order(stores, key, kept, generation)
     since = kept.version if ordered else None
     # One statement at a time, each its own snapshot: no BEGIN and no ROLLBACK to wait for.
     with stores.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -151,13 +155,11 @@ def _refreshed(stores: Stores, user_id: str, kind: str, filters: EntryFilters, k
     return _page(stores, user_id, kind, ordered.ids, first, size, keep)
 
 
-def _kept_order(stores: Stores, key: str, kept: Kept | None,
-                generation: int) -> Ordered | None:
-    """`kept` with the sort values kept beside it (of the same version), or None when
-    the list must be computed whole."""
+def _kept_order(raw: bytes | None, kept: Kept | None, generation: int) -> Ordered | None:
+    """`kept` with the sort values kept beside it (`raw`, of the same version), or None
+    when the list must be computed whole."""
     if kept is None or kept.generation != generation:
         return None
-    raw = stores.library.redis.get(f"{key}:keys")
     found = msgpack.unpackb(raw) if raw else None
     if not found or found["version"] != kept.version or len(found["values"]) != len(kept.ids):
         return None
