@@ -8,8 +8,20 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import (catalog, converge, heavy_library, lanes, library, pipeline, reads, rebuild,
-                   recommendation_quality, streams, sync)
+from bench import (
+    catalog,
+    converge,
+    heavy_library,
+    imports,
+    lanes,
+    library,
+    pipeline,
+    reads,
+    rebuild,
+    recommendation_quality,
+    streams,
+    sync,
+)
 
 console = Console(width=None if Console().is_terminal else 160)
 
@@ -38,7 +50,8 @@ def report_pipeline(figures: dict) -> None:
 def main() -> int:
     which = set(sys.argv[1:]) or {"pipeline", "lanes", "converge", "reads", "sync",
                                   "rebuild", "catalog", "library", "recommendations",
-                                  "heavy", "streams"}
+                                  "heavy", "streams", "imports"}
+    which |= {"heavy"} if "heavy_library" in which else set()
     log_dir = Path(tempfile.mkdtemp(prefix="movienexus-bench-"))
     console.print(f"process logs: {log_dir}")
     if "pipeline" in which:
@@ -63,6 +76,8 @@ def main() -> int:
         heavy_library.report(heavy_library.main(log_dir), console)
     if "streams" in which:
         streams.report(streams.main(log_dir), console)
+    if "imports" in which:
+        imports.report(imports.main(log_dir), console)
     return 0
 
 

@@ -4,7 +4,12 @@ command (one transaction on the person's library). Each step is recorded per row
 run killed anywhere is resumed by the next delivery of the task: rows already matched
 are not asked again, batches already written are not written again, and a batch
 written but not yet marked is harmless to write again (the command changes nothing
-that is already so)."""
+that is already so).
+
+Between batches the run waits (up to SETTLE_SECONDS) for the person's library to be
+projected up to what it wrote: a batch's events then never queue ahead of the person's
+own clicks by more than one batch, so a click's own read is not kept waiting behind the
+whole import."""
 from __future__ import annotations
 
 import logging
@@ -12,7 +17,10 @@ import random
 import time
 from typing import TYPE_CHECKING
 
-from adapters.db.imports import DONE, MATCHING, PENDING, WRITING, ImportStore, StoredRow
+from redis.exceptions import RedisError
+
+from adapters.db.imports import (DONE, FINISHED, MATCHING, PENDING, WRITING, ImportStore,
+                                 StoredRow)
 from domain.errors import ConcurrencyConflict
 from domain.library.commands import ImportEntries
 from domain.ports import MessageContext
@@ -20,12 +28,14 @@ from library_transfer.entries import entries_of
 from library_transfer.matcher import RowMatcher
 from library_transfer.matching import MATCHED, UNMATCHED
 from library_transfer.rows import Row
+from read_models.stores.markers import applied_key
 
 if TYPE_CHECKING:
     from movienexus.bootstrap import Container
 
 log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 10
+SETTLE_SECONDS = 10.0
 
 
 def run_import(container: Container, import_id: str) -> str:
@@ -36,7 +46,7 @@ def run_import(container: Container, import_id: str) -> str:
         if not held:
             return "running in another worker"
         job = store.job(import_id)
-        if job is None or job["status"] == DONE:
+        if job is None or job["status"] in FINISHED:
             return "nothing to do"
         context = MessageContext(correlation_id=f"import-{import_id}",
                                  actor_id=job["user_id"])
@@ -91,4 +101,16 @@ def _write_batch(container: Container, job: dict, batch: list[StoredRow],
             time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
     if handled.commit.event_count:
         container.own_writes.remember(job["user_id"], handled.commit)
+        _settled(container, job["user_id"], handled.commit.last_aggregate_version)
     return set(handled.value.missing)
+
+
+def _settled(container: Container, user_id: str, version: int) -> None:
+    """Waits until the person's library is projected up to `version` (or SETTLE_SECONDS
+    passed: a slow projection delays the import, never stops it)."""
+    key, deadline = applied_key("library", user_id), time.monotonic() + SETTLE_SECONDS
+    try:
+        while int(container.redis.get(key) or 0) < version and time.monotonic() < deadline:
+            time.sleep(0.02)
+    except RedisError:
+        log.warning("redis unavailable: not waiting for import batches to be projected")

@@ -1,9 +1,12 @@
 """Finding each imported row's movie: by TMDb id (imported from TMDb when the catalog
 lacks it), by IMDb id (the catalog's copy of TMDb's fields, else TMDb's /find), else by
-title and year through the catalog's search (`matching`)."""
+title and year: first the catalog's titles word for word (one query per batch: a row
+whose title and year are a catalog movie's, with no rival as close, is matched there),
+then the catalog's search, one row at a time (`matching`)."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from adapters.db.imports import StoredRow
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     from movienexus.bootstrap import Container
 
 SEARCH_PAGE = 10
+SEARCHES_AT_ONCE = 4    # the rest of a batch's rows are searched this many at a time
 
 
 class RowMatcher:
@@ -32,7 +36,30 @@ class RowMatcher:
         left = {n: r for n, r in rows.items() if n not in by_id}
         by_imdb = self._by_imdb_id({n: r.imdb_id for n, r in left.items() if r.imdb_id})
         found = {**by_id, **by_imdb}
-        return [found.get(s.row_no) or self._by_title(s, rows[s.row_no]) for s in stored]
+        found.update(self._by_exact_title({n: r for n, r in rows.items()
+                                           if n not in found and r.title}))
+        left = [s for s in stored if s.row_no not in found]
+        with ThreadPoolExecutor(SEARCHES_AT_ONCE) as pool:
+            found.update(zip((s.row_no for s in left), pool.map(
+                lambda s: self._by_title(s, rows[s.row_no]), left)))
+        return [found[s.row_no] for s in stored]
+
+    def _by_exact_title(self, rows: dict[int, Row]) -> dict[int, StoredRow]:
+        """Rows a catalog movie of the same title (any case) and year matches for sure
+        (confidence 1.0, clear of the other movies of that title); the rest are left to
+        the search, which also weighs titles that are only alike."""
+        titled = movie_lookup.by_titles(self.container.engine, sorted(
+            {matching.search_text(r.title).lower() for r in rows.values()}))
+        matched = {}
+        for row_no, row in rows.items():
+            found = [Candidate(*movie) for movie in
+                     titled.get(matching.search_text(row.title).lower(), ())]
+            match = matching.decide(row.title, row.year, found)
+            if match.outcome == MATCHED and match.confidence == 1.0:
+                matched[row_no] = StoredRow(row_no, {}, MATCHED, match.tmdb_id, 1.0,
+                                            "title and year",
+                                            [c.to_json() for c in match.candidates])
+        return matched
 
     def _by_tmdb_id(self, ids: dict[int, int]) -> dict[int, StoredRow]:
         known = movie_lookup.known_ids(self.container.engine, sorted(set(ids.values())))

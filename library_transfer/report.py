@@ -3,7 +3,7 @@
 ones with the weak candidates there were)."""
 from __future__ import annotations
 
-from adapters.db.imports import DONE, ImportStore, StoredRow
+from adapters.db.imports import DONE, FAILED, ImportStore, StoredRow
 from library_transfer.matching import AMBIGUOUS, MATCHED, UNMATCHED
 
 ROW_FIELDS = ("source", "kind", "title", "year", "tmdb_id", "imdb_id", "rating")
@@ -13,7 +13,8 @@ def import_document(store: ImportStore, job: dict) -> dict:
     tally = store.progress(job["id"])
     done = tally.get("written", 0) + tally.get(AMBIGUOUS, 0) + tally.get(UNMATCHED, 0)
     document = {name: job[name] for name in ("id", "status", "format", "overwrite",
-                                              "created_at", "finished_at")}
+                                              "created_at", "finished_at", "attempts")}
+    document["failure"] = job["failure"] if job["status"] == FAILED else None
     document["progress"] = {"done": min(done, job["total"]), "total": job["total"]}
     document["report"] = _report(store, job, tally) if job["status"] == DONE else None
     return document

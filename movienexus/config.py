@@ -206,6 +206,10 @@ class Settings:
     import_max_line_bytes: int = field(
         default_factory=lambda: _int("IMPORT_MAX_LINE_BYTES", 64 << 10))
     import_batch_size: int = field(default_factory=lambda: _int("IMPORT_BATCH_SIZE", 200))
+    # an import that keeps failing for its own reasons: tries, and the backoff's first step
+    import_max_attempts: int = field(default_factory=lambda: _int("IMPORT_MAX_ATTEMPTS", 5))
+    import_retry_backoff: float = field(
+        default_factory=lambda: _float("IMPORT_RETRY_BACKOFF", 5.0))
     # the event stream process (api/stream): GET /me/events
     events_host: str = field(default_factory=lambda: _env("EVENTS_HOST", "127.0.0.1"))
     events_port: int = field(default_factory=lambda: _int("EVENTS_PORT", 8002))

@@ -12,11 +12,16 @@ imports = Table(
     Column("user_id", UUID(as_uuid=False), nullable=False),
     Column("format", String(20), nullable=False),
     Column("overwrite", Boolean, nullable=False),
-    Column("status", String(20), nullable=False),  # queued, matching, writing, done
+    Column("status", String(20), nullable=False),  # queued, matching, writing, done, failed
     Column("total", Integer, nullable=False),
     Column("skipped", Integer, nullable=False),    # rows of shows and episodes
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+    # runs that failed for the import's own reasons (an outage is not one), the last
+    # one's error, and when the next may start (resume_imports waits for it)
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("failure", Text),
+    Column("retry_at", DateTime(timezone=True)),
     Index("ix_imports_user_id", "user_id"),
 )
 

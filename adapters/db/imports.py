@@ -4,14 +4,16 @@ step is keyed by row, so a job run again after a crash redoes only what is left.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import Engine, bindparam, func, insert, select, text, update
+from sqlalchemy import Engine, bindparam, func, insert, or_, select, text, update
 
 from adapters.db.import_tables import import_rows, imports
 
 QUEUED, MATCHING, WRITING, DONE = "queued", "matching", "writing", "done"
+FAILED = "failed"       # tried import_max_attempts times: parked with its reason
+FINISHED = (DONE, FAILED)
 PENDING = "pending"
 
 
@@ -54,7 +56,7 @@ class ImportStore:
         return dict(row) if row else None
 
     def set_status(self, import_id: str, status: str) -> None:
-        finished = {"finished_at": func.now()} if status == DONE else {}
+        finished = {"finished_at": func.now()} if status in FINISHED else {}
         with self.engine.begin() as conn:
             conn.execute(update(imports).where(imports.c.id == import_id)
                          .values(status=status, **finished))
@@ -108,9 +110,29 @@ class ImportStore:
         return bool(conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:k))"),
                                  {"k": f"import:{import_id}"}).scalar())
 
-    def unfinished(self, user_id: str | None = None) -> list[str]:
-        query = select(imports.c.id).where(imports.c.status != DONE)
+    def unfinished(self, user_id: str | None = None, due: bool = False) -> list[str]:
+        """Imports neither done nor failed (`due`: and not waiting out a backoff)."""
+        query = select(imports.c.id).where(imports.c.status.not_in(FINISHED))
         if user_id is not None:
             query = query.where(imports.c.user_id == user_id)
+        if due:
+            query = query.where(or_(imports.c.retry_at.is_(None),
+                                    imports.c.retry_at <= func.now()))
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
+
+    def failed_attempt(self, import_id: str, error: str, retry_in: float) -> int:
+        """Counts a run that failed for the import's own reasons; the next may start in
+        `retry_in` seconds. Returns the attempts so far."""
+        with self.engine.begin() as conn:
+            return conn.execute(update(imports).where(imports.c.id == import_id).values(
+                attempts=imports.c.attempts + 1, failure=error[:2000],
+                retry_at=func.now() + timedelta(seconds=retry_in))
+                .returning(imports.c.attempts)).scalar() or 0
+
+    def fail(self, import_id: str, reason: str) -> None:
+        """Parks the import for good: failed, with the reason the person is shown."""
+        with self.engine.begin() as conn:
+            conn.execute(update(imports).where(imports.c.id == import_id).values(
+                status=FAILED, failure=reason[:2000], retry_at=None,
+                finished_at=func.now()))

@@ -71,11 +71,15 @@ class ImportReportSchema(Schema):
 class ImportSchema(Schema):
     id = fields.String(required=True)
     status = fields.String(required=True, metadata={
-        "description": "queued, matching, writing, done"})
+        "description": "queued, matching, writing, done, failed"})
     format = fields.String(required=True)
     overwrite = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
     finished_at = fields.DateTime(allow_none=True)
+    attempts = fields.Integer(required=True, metadata={
+        "description": "runs that failed so far (a few are tried again with backoff)"})
+    failure = fields.String(allow_none=True, required=True, metadata={
+        "description": "why the import stopped, once it failed; else null"})
     progress = fields.Nested(ProgressSchema, required=True)
     report = fields.Nested(ImportReportSchema, allow_none=True, metadata={
         "description": "null until the import is done"})

@@ -2,12 +2,19 @@
 Procfile (the import runs on the catalog lane), the bundled TMDb server behind /find,
 on a database, Redis db and AMQP namespace of this module's own. Files are made from
 the bundled catalog with deliberate noise; the match report is checked against the
-known truth (precision and recall thresholds), bad files leave nothing written, and a
-worker SIGKILLed mid-import resumes with no doubled or lost rows."""
+known truth (precision and recall thresholds), bad files leave nothing written, a
+worker SIGKILLed mid-import resumes with no doubled or lost rows (and `read-models
+verify` passes after it), and an import that keeps failing is tried a few times, then
+parked as failed with its reason, never re-sent."""
 from __future__ import annotations
 
 import io
+import os
 import random
+import subprocess
+import sys
+import time
+import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,6 +30,7 @@ from movienexus.bootstrap import Container
 from tests.conftest import Pipeline, pipeline_env
 from tests.support.broker_cleanup import delete_namespace
 from tests.support.databases import derived, recreate_database
+from tests.support.env import ROOT
 from tests.support.fixtures_tmdb import tmdb_server  # noqa: F401
 from tests.support.import_files import (IMDB_COLUMNS, ImdbRatings, LetterboxdExport, csv_text,
                                         precision_recall, trakt_watchlist, year_of)
@@ -34,6 +42,7 @@ from tmdb_server import shapes
 IMPORTS_REDIS_OFFSET = 2
 CATALOG_SIZE = 400
 BATCH_SIZE = 25
+MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -55,7 +64,8 @@ def world(settings, tmdb_server, smtp, tmp_path_factory):  # noqa: F811
     container.redis.flushdb()
     container.cache.flushdb()
     env = {**pipeline_env(chosen, smtp.port), "TMDB_BASE_URL": tmdb_server.base_url,
-           "IMPORT_BATCH_SIZE": str(BATCH_SIZE)}
+           "IMPORT_BATCH_SIZE": str(BATCH_SIZE), "IMPORT_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
+           "IMPORT_RETRY_BACKOFF": "0.3"}
     pipeline = Pipeline(env, tmp_path_factory.mktemp("import-logs"))
     try:
         stored, not_stored, remakes = _catalog(container)
@@ -297,6 +307,45 @@ def test_a_worker_sigkilled_mid_import_resumes_with_no_doubled_or_lost_rows(worl
     assert listed == len(ids) and tuple(added) == (len(ids), len(ids))
     assert store.progress(body["id"])["written"] == len(ids)
     assert_library_matches(world.container, me.user_id)
+    verified = read_models_verify(world)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def read_models_verify(world: World) -> subprocess.CompletedProcess:
+    """`movienexus read-models verify` on this module's database and Redis db."""
+    settings = world.container.settings
+    env = {**os.environ, "DATABASE_URL": settings.database_url,
+           "REDIS_URL": settings.redis_url, "COLUMNS": "200",
+           "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
+    return subprocess.run(["movienexus", "read-models", "verify"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+# --- an import that keeps failing -------------------------------------------------------------
+
+def test_an_import_that_keeps_failing_is_parked_as_failed_with_its_reason(world):
+    me = person(world.app)
+    store = ImportStore(world.container.engine)
+    import_id = str(uuid.uuid4())
+    store.create(import_id, me.user_id, "imdb", False, [{"not": "a row the matcher reads"}])
+    world.container.tasks.request_import(import_id)
+
+    def failed():
+        body = me.ok(me.get(f"/me/imports/{import_id}"))
+        return body if body["status"] == "failed" else None
+    body = eventually(failed, timeout=120, interval=0.3)
+    assert body["attempts"] == MAX_ATTEMPTS and body["finished_at"] and body["report"] is None
+    assert f"after {MAX_ATTEMPTS} failed attempts" in body["failure"], body["failure"]
+    assert "TypeError" in body["failure"]
+
+    # Parked: beat's resume leaves it alone, and nothing runs it again.
+    assert import_id not in store.unfinished(due=True)
+    world.container.tasks.request_import(import_id)       # a stray message: a no-op
+    time.sleep(3)
+    assert me.ok(me.get(f"/me/imports/{import_id}"))["attempts"] == MAX_ATTEMPTS
+    # The person is not stuck behind it: a new upload is taken.
+    fresh = me.ok(upload(me, "w.json", trakt_watchlist([world.stored[3].id])), 202)
+    assert finished(world, me, fresh["id"])["failure"] is None
 
 
 # --- export, and the round trip -----------------------------------------------------------------

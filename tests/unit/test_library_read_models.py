@@ -1,10 +1,12 @@
 """The library's read-side logic without I/O: stats counters and their document, the
 ranking of recommendations and their reasons, list filters and sorts, JSON joins."""
 import json
+import random
 
 from read_models.stores import library_documents as docs
 from read_models.stores import library_stats as stats
 from read_models.queries.library_queries import EntryFilters, _keeps, _sort_key
+from read_models.queries.library_sorted import Order, Ordered
 from read_models.stores.movie_documents import average_rating
 from read_models.recommender.recommendations import Neighbour, Source, score
 
@@ -122,6 +124,30 @@ def test_sorts_put_nulls_last_both_ways():
     assert [r[0] for r in descending] == [3, 1, 2]
     by_title = sorted(rows, key=_sort_key(EntryFilters(sort="title")))
     assert [r[0] for r in by_title] == [2, 1, 3]
+
+
+def test_a_kept_order_updated_in_place_is_the_order_computed_whole():
+    """The first read after a change moves only the changed entries (library_sorted):
+    whatever the sort and the changes, the list comes out as if sorted from scratch."""
+    rng = random.Random(16)
+    values = {"rating": lambda: rng.choice([None, *range(1, 11)]),
+              "title": lambda: rng.choice([None, "alien", "Aliens", "heat", "zodiac"]),
+              "popularity": lambda: rng.choice([None, 1.5, 7.25, 30.0])}
+    for sort in [f"{d}{name}" for name in values for d in ("", "-")]:
+        order = Order(sort)
+        row = lambda tmdb_id, name=order.name: (tmdb_id, values[name](), float(rng.randint(1, 50)))
+        rows = {tmdb_id: row(tmdb_id) for tmdb_id in rng.sample(range(1, 400), 200)}
+        ordered = Ordered.of(list(rows.values()), order)
+        for _ in range(30):
+            changed = set(rng.sample(range(1, 400), rng.randint(1, 5)))
+            for tmdb_id in changed:      # changed, added, or gone (the filter drops it)
+                rows.pop(tmdb_id, None)
+                if rng.random() < 0.7:
+                    rows[tmdb_id] = row(tmdb_id)
+            ordered.drop(changed)
+            for tmdb_id in changed & rows.keys():
+                ordered.put(rows[tmdb_id], order)
+            assert ordered == Ordered.of(list(rows.values()), order), sort
 
 
 def test_items_and_fields_are_joined_without_parsing():

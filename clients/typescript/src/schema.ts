@@ -826,8 +826,12 @@ export interface components {
             name: string;
         };
         Import: {
+            /** @description runs that failed so far (a few are tried again with backoff) */
+            attempts: number;
             /** Format: date-time */
             created_at: string;
+            /** @description why the import stopped, once it failed; else null */
+            failure: string | null;
             /** Format: date-time */
             finished_at?: string | null;
             format: string;
@@ -836,7 +840,7 @@ export interface components {
             progress: components["schemas"]["Progress"];
             /** @description null until the import is done */
             report?: components["schemas"]["ImportReport"] | (Record<string, never> | null);
-            /** @description queued, matching, writing, done */
+            /** @description queued, matching, writing, done, failed */
             status: string;
         };
         ImportAccepted: {
