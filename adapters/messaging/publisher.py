@@ -59,9 +59,11 @@ class ConfirmingPublisher:
             self._connection = None
 
     def publish_batch(self, messages: list[OutgoingMessage]) -> None:
-        if self._connection is None:
-            self.connect()
+        """Raises PublishFailed for any broker error, a refused (re)connection included:
+        the caller waits and tries again, it never exits for a broker that is down."""
         try:
+            if self._connection is None:
+                self.connect()
             self._send_all(messages)
             self._wait_for_confirms()
         except PublishFailed:

@@ -89,3 +89,15 @@ def test_several_relays_share_the_outbox_without_doubling(isolated, tap):
     for user_id in users:
         assert copies(seen, user_id) == list(range(1, 22))
     assert sum(1 for relay in relays if relay.published) >= 2, "work was not shared"
+
+
+def test_a_broker_that_refuses_connections_is_a_publish_failure_not_a_crash(isolated):
+    """The relay waits out PublishFailed; a refused (re)connection used to escape as
+    kombu's OperationalError and end the relay while RabbitMQ restarted slowly."""
+    from adapters.messaging.publisher import ConfirmingPublisher, PublishFailed
+    from movienexus.devtools.processes import free_port
+    ns = isolated.settings.amqp_namespace
+    closed = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+    publisher = ConfirmingPublisher(closed, topology.events_exchange(ns))
+    with pytest.raises(PublishFailed):
+        publisher.publish_batch([])
