@@ -92,8 +92,10 @@ _ADVANCE_CHECKPOINT = text("""
 
 
 class PostgresProjection(Projection):
-    """Rows and checkpoint commit in one transaction; the checkpoint row is locked,
-    so two workers holding the same event cannot both apply it."""
+    """TRANSITION (issue 14): the per-event projection, one handler per event type, kept
+    only until the library is a FoldProjection too; the lead removes it at that merge.
+    Rows and checkpoint commit in one transaction; the checkpoint row is locked, so two
+    workers holding the same event cannot both apply it."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -143,9 +145,12 @@ class Fold(Protocol):
     the log, read_models.operations.bulk) both run.
 
     prepare(states, events)  loads into `states` whatever evolving `events` needs and
-                             `states` lacks, in a query or two on the fold's connection.
-                             Only aggregates that have a checkpoint > 0 are passed (an
-                             aggregate never applied has no rows: its state is None).
+                             `states` lacks, in a query or two on the fold's connection
+                             (live, locking what another writer may change). An
+                             aggregate never applied (checkpoint 0) is in `states`
+                             already, as None: it has no rows to load. `events` may
+                             hold duplicates too (live: their rows are copied again
+                             after the commit), which are never evolved.
     evolve(state, event)     the state after one event; pure (no I/O); returns the same
                              object when nothing changed; raises where the event cannot
                              apply (its aggregate is then held back, as poison).

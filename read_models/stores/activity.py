@@ -82,15 +82,22 @@ class LastActivities:
         self.redis, self.engine = redis, engine
         self._raise = redis.register_script(_RAISE)
 
-    def touch(self, envelope: Envelope) -> None:
-        """Raises the person's fields this applied event moves, and announces it."""
+    def touch(self, envelope: Envelope, client=None) -> None:
+        """Raises the person's fields this applied event moves, and announces it (queued
+        on `client` when it is a pipeline)."""
         user_id = _user_of(envelope)
         if not user_id:
             return
         at = _millis(envelope.occurred_at)
         self._raise(keys=[activity_key(user_id), changes_channel(user_id)],
                     args=[envelope.position, *(value for kind in kinds_of(
-                        envelope.event_type, _rated(envelope.payload)) for value in (kind, at))])
+                        envelope.event_type, _rated(envelope.payload)) for value in (kind, at))],
+                    client=client)
+
+    def touch_all(self, envelopes: list[Envelope], client) -> None:
+        """`touch` for each of a batch's events, queued on the pipeline `client`."""
+        for envelope in envelopes:
+            self.touch(envelope, client)
 
     def document(self, user_id: str) -> dict[str, str | None]:
         """One Redis read when the hash is complete; else computed from the log."""

@@ -80,9 +80,10 @@ class RedisDocuments:
     def version(self, key: str) -> int:
         return int(self.redis.get(f"{key}:v") or 0)
 
-    def raise_to(self, values: dict[str, int]) -> None:
-        """Each key becomes max(its value, the given one), all in one script."""
-        self._max_set(keys=list(values), args=list(values.values()))
+    def raise_to(self, values: dict[str, int], client=None) -> None:
+        """Each key becomes max(its value, the given one), all in one script (queued
+        on `client` when it is a pipeline)."""
+        self._max_set(keys=list(values), args=list(values.values()), client=client)
 
     def documents_at_generation(self, generation_key: str, generation: int,
                                 keys: list[str]) -> list[bytes | None] | None:
