@@ -34,6 +34,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from adapters.messaging.envelope import Envelope
 from read_models.projections.framework import (
     Fold,
+    Folding,
     FoldProjection,
     Outcome,
     Projection,
@@ -78,13 +79,6 @@ class Applied:
     held_back: int
 
 
-class _Folding:
-    """One projection's fold between two flushes: its states and which changed."""
-
-    def __init__(self, fold: Fold):
-        self.fold, self.states, self.dirty = fold, {}, set()
-
-
 class BulkApplier:
     """Applies pages of events (in position order) to fresh tables through `engine`.
     Call `flush()` before reading what it wrote, and `close()` at the end."""
@@ -99,7 +93,7 @@ class BulkApplier:
         self.failures: dict[tuple[str, str], Failure] = {}
         self.held_back = 0
         self._unsaved: dict[str, dict[str, int]] = {p.name: {} for p in self.projections}
-        self._folding: dict[str, _Folding] = {}
+        self._folding: dict[str, Folding] = {}
         self._shared: dict = {}
         self._one_by_one: set[tuple[str, str]] = set()   # aggregates a flush refused
         self._followers: dict[str, list[Projection]] = {}
@@ -171,9 +165,9 @@ class BulkApplier:
         self.failures[(projection.name, envelope.aggregate_id)] = Failure(
             projection.name, envelope, first_line[:300])
 
-    def _folding_of(self, projection: Projection) -> _Folding:
+    def _folding_of(self, projection: Projection) -> Folding:
         if projection.name not in self._folding:
-            self._folding[projection.name] = _Folding(
+            self._folding[projection.name] = Folding(
                 projection.fold(self.conn, self._shared))
         return self._folding[projection.name]
 
@@ -191,16 +185,11 @@ class BulkApplier:
             for projection in self.followers(envelope):
                 if not self._gate(projection, envelope):
                     continue
-                folding, aggregate_id = self._folding[projection.name], envelope.aggregate_id
-                state = folding.states.get(aggregate_id)
                 try:
-                    new = folding.fold.evolve(state, envelope)
+                    self._folding[projection.name].evolve(envelope)
                 except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
                     self._fail(projection, envelope, exc)
                     continue
-                if new is not state:
-                    folding.states[aggregate_id] = new
-                    folding.dirty.add(aggregate_id)
                 self._advance(projection, envelope)
 
     def _handle(self, envelope: Envelope, projections: list[Projection]) -> None:
@@ -225,9 +214,7 @@ class BulkApplier:
         self.conn.commit()
         for name in (p.name for p in self.projections if p.name in self._folding):
             folding = self._folding[name]
-            changed = {i: folding.states[i] for i in folding.dirty
-                       if folding.states[i] is not None}
-            if changed:
+            if changed := folding.changed_states():
                 self._save(name, folding.fold, changed)
         rows = [(name, aggregate_id, version) for name, mine in self._unsaved.items()
                 for aggregate_id, version in mine.items()]
@@ -287,10 +274,9 @@ def apply_alone(projection: Projection, conn: Connection, envelope: Envelope,
         handler = projection.handler_for(envelope.event_type) or projection.unhandled
         handler(conn, envelope)
         return
-    fold = projection.fold(conn, {})
-    states: dict[str, Any] = {envelope.aggregate_id: None} if fresh else {}
-    fold.prepare(states, [envelope])
-    state = states.get(envelope.aggregate_id)
-    new = fold.evolve(state, envelope)
-    if new is not state and new is not None:
-        fold.save(conn, {envelope.aggregate_id: new})
+    folding = Folding(projection.fold(conn, {}))
+    folding.states = {envelope.aggregate_id: None} if fresh else {}
+    folding.fold.prepare(folding.states, [envelope])
+    folding.evolve(envelope)
+    if changed := folding.changed_states():
+        folding.fold.save(conn, changed)

@@ -15,10 +15,10 @@ runner (read_models.projections.live_batch) and the rebuild
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 import gc
 import json
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, ClassVar, Iterator, Protocol
 
@@ -119,6 +119,27 @@ class Fold(Protocol):
     def evolve(self, state: Any, envelope: Envelope) -> Any: ...
 
     def save(self, conn: Connection, states: dict[str, Any]) -> None: ...
+
+
+class Folding:
+    """One fold's states between two saves, and which of them changed."""
+
+    def __init__(self, fold: Fold):
+        self.fold = fold
+        self.states: dict[str, Any] = {}
+        self.changed: set[str] = set()
+
+    def evolve(self, envelope: Envelope) -> None:
+        """Raises what the fold raises (the state stays as it was)."""
+        state = self.states.get(envelope.aggregate_id)
+        new = self.fold.evolve(state, envelope)
+        if new is not state:
+            self.states[envelope.aggregate_id] = new
+            self.changed.add(envelope.aggregate_id)
+
+    def changed_states(self) -> dict[str, Any]:
+        """What to save: the states that changed and have rows, in id order."""
+        return {i: self.states[i] for i in sorted(self.changed) if self.states[i] is not None}
 
 
 @dataclass

@@ -25,7 +25,7 @@ from adapters.messaging.envelope import Envelope
 from adapters.messaging.event_log import envelopes_between
 from read_models.projections.framework import (
     AppliedBatch,
-    Fold,
+    Folding,
     FoldProjection,
     GapNotInLog,
     Outcome,
@@ -68,30 +68,6 @@ class _Step:
     delivered: Envelope      # of its predecessors from the log
 
 
-class _Folding:
-    """One fold projection's part of the batch."""
-
-    def __init__(self, fold: Fold):
-        self.fold = fold
-        self.states: dict[str, Any] = {}
-        self.changed: set[str] = set()
-        self.applied: list[Envelope] = []
-
-    def evolve(self, event: Envelope) -> None:
-        state = self.states.get(event.aggregate_id)
-        new = self.fold.evolve(state, event)
-        if new is not state:
-            self.states[event.aggregate_id] = new
-            self.changed.add(event.aggregate_id)
-        self.applied.append(event)
-
-    def save(self, conn: Connection) -> None:
-        changed = {i: self.states[i] for i in sorted(self.changed)
-                   if self.states[i] is not None}
-        if changed:
-            self.fold.save(conn, changed)
-
-
 class LiveBatch:
     """Call `run(conn)` inside the transaction, then `after_commit()` once it committed."""
 
@@ -106,7 +82,8 @@ class LiveBatch:
         self.duplicates: dict[str, list[Envelope]] = defaultdict(list)
         self.repaired: set[str] = set()
         self.blocked: dict[str, int] = {}         # aggregate id -> position it stopped at
-        self.foldings: dict[str, _Folding] = {}
+        self.foldings: dict[str, Folding] = {}
+        self.applied: dict[str, list[Envelope]] = defaultdict(list)
         self.handled: list[tuple[PostgresProjection, Envelope, Any]] = []   # TRANSITION
 
     # --- in the transaction -------------------------------------------------------------
@@ -121,8 +98,9 @@ class LiveBatch:
             if not self._is_blocked(step.delivered):
                 self._apply(conn, step)
         for projection in self.projections:
-            if projection.name in self.foldings:
-                self.foldings[projection.name].save(conn)
+            folding = self.foldings.get(projection.name)
+            if folding is not None and (changed := folding.changed_states()):
+                folding.fold.save(conn, changed)
         if self.advanced:
             keys = sorted(self.advanced)
             conn.execute(_ADVANCE_CHECKPOINTS, {
@@ -170,7 +148,7 @@ class LiveBatch:
             events += self.duplicates[projection.name]
             if not events:
                 continue
-            folding = self.foldings[projection.name] = _Folding(projection.fold(conn, shared))
+            folding = self.foldings[projection.name] = Folding(projection.fold(conn, shared))
             folding.states = {e.aggregate_id: None for e in events
                               if self.locked[(projection.name, e.aggregate_id)] == 0}
             folding.fold.prepare(folding.states, events)
@@ -183,6 +161,7 @@ class LiveBatch:
             except Exception as exc:  # noqa: BLE001 (poison: its aggregate waits)
                 self._block(step.delivered, exc)
                 return
+            self.applied[name].append(step.event)
         else:   # TRANSITION: a per-event projection's handler, in this transaction
             projection = step.projection
             handler = projection.handler_for(step.event.event_type) or projection.unhandled
@@ -218,7 +197,7 @@ class LiveBatch:
             if projection.name in self.foldings:
                 folding = self.foldings[projection.name]
                 projection.after_commit(AppliedBatch(
-                    folding.applied, self.duplicates[projection.name],
+                    self.applied[projection.name], self.duplicates[projection.name],
                     {i: s for i, s in folding.states.items() if s is not None}))
         for projection, event, result in self.handled:   # TRANSITION (per event)
             projection.after_commit(event, Outcome.APPLIED, result)
