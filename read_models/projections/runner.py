@@ -10,7 +10,7 @@ from read_models.projections.framework import Outcome, Projection
 from read_models.projections.live_batch import BatchApplied, LiveBatch
 from read_models.stores.activity import LastActivities
 from read_models.stores.markers import LAST_POSITION_KEY, applied_key
-from read_models.stores.redis_docs import RedisDocuments
+from read_models.stores.redis_docs import RedisDocuments, run_scripts
 
 _LOWEST_CHECKPOINT = text("""
     SELECT coalesce(min(coalesce(c.version, 0)), 0)
@@ -66,11 +66,10 @@ class ProjectionRunner:
         for e in events:
             key = applied_key(e.aggregate_type, e.aggregate_id)
             markers[key] = max(markers.get(key, 0), e.aggregate_version)
-        pipe = self.documents.redis.pipeline(transaction=False)
-        self.documents.raise_to(markers, client=pipe)
+        calls = [self.documents.raising(markers)]
         if self.activity is not None:
-            self.activity.touch_all(events, client=pipe)
-        pipe.execute()
+            calls += self.activity.touches(events)
+        run_scripts(self.documents.redis, calls)
 
     def catch_up(self, aggregate_type: str, aggregate_id: str) -> Outcome:
         """Brings every projection of this aggregate up to the log's last version
