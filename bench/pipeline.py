@@ -1,5 +1,8 @@
-"""Events per second through relay + projection, beside a bare Celery task drain
-measured in the same run on the same worker; and PATCH /me → GET /me lag."""
+"""Events per second through relay + projection (mixed profile and library events of
+USERS people, the people lane's worker), beside a bare Celery task drain measured in the
+same run on the same worker and the rebuild's fold rate over the same events (the
+ceiling: the same folds with no broker, no per-batch transaction, no Redis); and
+PATCH /me → GET /me lag."""
 from __future__ import annotations
 
 import statistics
@@ -11,10 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from sqlalchemy import text
 
+from adapters.messaging.envelope import Envelope
 from adapters.messaging.publisher import ConfirmingPublisher, OutgoingMessage
 from bench.environment import (WORKER_CONCURRENCY, bench_settings, prepare,  # noqa: F401
                                process_env, start_api, start_worker)
 from domain.accounts import commands
+from domain.catalog.commands import ImportMovie
+from domain.library import commands as library
+from movienexus import database
+from read_models.operations.rebuild import RebuildReport, ReadModelRebuild
 from movienexus.devtools.processes import Process
 from adapters.messaging import topology
 from workers.celery_app import celery_app
@@ -22,6 +30,8 @@ from workers.relay_process import build_relay
 
 EVENTS = 10_000
 USERS = 500
+RENAMES = 6                    # profile events per person (after the registration)
+SHELF = 40                     # movies the library events are about
 PASSWORD = "Bench-password-2026"
 
 
@@ -46,25 +56,74 @@ def drain_baseline(container, count: int = EVENTS) -> float:
     return count / (time.perf_counter() - started)
 
 
-def write_events(container) -> dict[str, int]:
-    """USERS accounts with EVENTS events in all, left unpublished for the relay."""
-    renames = EVENTS // USERS - 1
+def stock_shelf(container) -> list[int]:
+    """SHELF movies, imported and projected here (the catalog lane is not measured)."""
+    tmdb_ids = list(range(1_990_000_000, 1_990_000_000 + SHELF))
+    for n, tmdb_id in enumerate(tmdb_ids):
+        container.handle(ImportMovie({
+            "id": tmdb_id, "title": f"Shelf {n}", "original_title": f"Shelf {n}",
+            "overview": "", "popularity": 1.0, "vote_average": 5.0, "vote_count": 1,
+            "release_date": f"{1950 + n}-01-01", "genre_ids": [18, 35][: 1 + n % 2],
+            "original_language": "en", "poster_path": None, "backdrop_path": None,
+            "adult": False, "video": False}))
+    with container.engine.begin() as conn:
+        rows = conn.execute(text("UPDATE events SET published_at = now() "
+                                 "WHERE published_at IS NULL RETURNING *")).mappings().all()
+    container.projection_runner.apply_batch([Envelope.from_row(row) for row in rows])
+    return tmdb_ids
 
-    def history(_n: int) -> tuple[str, int]:
+
+def library_commands(user_id: str, shelf: list[int], count: int, seed: int) -> list:
+    """`count` library writes of one person, each one event: favorites added, re-rated
+    and removed, watchlist items added and marked watched."""
+    writes = []
+    for k in range(count):
+        movie = shelf[(seed * 7 + k) % len(shelf)]
+        step = k % 4
+        if step == 0:
+            writes.append(library.SaveFavorite(user_id, movie, {"rating": 1 + k % 10}))
+        elif step == 1:
+            writes.append(library.SaveWatchlistItem(user_id, movie, None))
+        elif step == 2:
+            earlier = shelf[(seed * 7 + k - 2) % len(shelf)]
+            writes.append(library.SaveFavorite(user_id, earlier, {"rating": 10 - k % 10}))
+        else:
+            earlier = shelf[(seed * 7 + k - 3) % len(shelf)]
+            writes.append(library.RemoveFavorite(user_id, earlier))
+    return writes
+
+
+def write_events(container, shelf: list[int]) -> dict[str, int]:
+    """USERS people with EVENTS events in all (a registration, RENAMES profile changes,
+    the rest library writes, interleaved), left unpublished for the relay; the
+    `applied:` marker each aggregate must reach."""
+    library_writes = EVENTS // USERS - 1 - RENAMES
+
+    def history(n: int) -> None:
         user = container.handle(commands.RegisterUser(
             email=f"bench-{uuid.uuid4().hex[:12]}@example.com", password=PASSWORD)).value
-        for n in range(renames):
-            container.handle(commands.UpdateProfile(user_id=user.id,
-                                                    changes={"first_name": f"N{n}"}))
-        return user.id, renames + 1
+        renames = [commands.UpdateProfile(user_id=user.id, changes={"first_name": f"N{k}"})
+                   for k in range(RENAMES)]
+        writes = library_commands(user.id, shelf, library_writes, n)
+        for k, command in enumerate(writes):
+            container.handle(command)
+            if k % 2 and renames:
+                container.handle(renames.pop())
+        for command in renames:
+            container.handle(command)
 
     with ThreadPoolExecutor(8) as pool:
-        return dict(pool.map(history, range(USERS)))
+        list(pool.map(history, range(USERS)))
+    with container.engine.connect() as conn:
+        return dict(conn.execute(text(
+            "SELECT 'applied:' || aggregate_type || ':' || aggregate_id, "
+            "max(aggregate_version) FROM events WHERE published_at IS NULL "
+            "AND aggregate_type IN ('user', 'library') GROUP BY 1")).all())
 
 
-def project_all(container, versions: dict[str, int]) -> float:
-    keys = [f"applied:user:{user_id}" for user_id in versions]
-    targets = list(versions.values())
+def project_all(container, markers: dict[str, int]) -> float:
+    keys = list(markers)
+    targets = list(markers.values())
     relay, stop = build_relay(container), threading.Event()
     started = time.perf_counter()
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
@@ -78,6 +137,19 @@ def project_all(container, versions: dict[str, int]) -> float:
     stop.set()
     thread.join(timeout=10)
     return sum(targets) / elapsed
+
+
+def fold_rate(container) -> tuple[float, int]:
+    """The rebuild's log pass over the same log (this run's database holds only these
+    events and the shelf): (events/s, events)."""
+    report = RebuildReport()
+    rebuild = ReadModelRebuild(container.engine, container.projection_runner_on,
+                               schema="bench_fold")
+    shadow, _runner, applier = rebuild.fold_log(report, lambda _n: None)
+    applier.close()
+    shadow.dispose()
+    rebuild.drop()
+    return report.events / report.phases["log pass"], report.events
 
 
 def unpublished(container) -> int:
@@ -121,6 +193,7 @@ def main(log_dir) -> dict:
     from tests.support.smtp import start_smtp
     from movienexus.devtools.processes import free_port
     settings = bench_settings()
+    database.recreate_database(settings.database_url)     # the log: this run's events only
     container = prepare(settings)
     smtp_port = free_port()
     smtp, _inbox = start_smtp(smtp_port)
@@ -130,9 +203,11 @@ def main(log_dir) -> dict:
     processes: list[Process] = [worker]
     try:
         baseline = drain_baseline(container)
-        versions = write_events(container)
+        shelf = stock_shelf(container)
+        markers = write_events(container, shelf)
         assert unpublished(container) >= EVENTS
-        pipeline = project_all(container, versions)
+        pipeline = project_all(container, markers)
+        ceiling, folded = fold_rate(container)
         relay = Process("relay", env, log_dir).start()
         api, url = start_api(env, log_dir)
         processes += [relay, api]
@@ -141,4 +216,5 @@ def main(log_dir) -> dict:
         for process in processes:
             process.stop()
         smtp.stop()
-    return {"baseline": baseline, "pipeline": pipeline, "lag": lag}
+    return {"baseline": baseline, "pipeline": pipeline, "fold": ceiling, "folded": folded,
+            "lag": lag}

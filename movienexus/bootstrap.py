@@ -153,11 +153,11 @@ class Container:
     def projection_runner_on(self, engine: Engine) -> ProjectionRunner:
         """Every projection, writing through `engine` (the rebuild gives its own)."""
         live = engine is self.engine
-        projections = [UsersTable(engine, self.documents, self.live_sessions),
-                       SessionsTable(engine, self.live_sessions),
-                       MoviesTable(engine, self.documents),
-                       GenresTable(engine, self.documents),
-                       ListsTable(engine, self.documents),
+        projections = [UsersTable(self.documents, self.live_sessions),
+                       SessionsTable(self.live_sessions),
+                       MoviesTable(self.documents),
+                       GenresTable(self.documents),
+                       ListsTable(self.documents),
                        LibraryTable(engine, self.library_documents,
                                     self.movie_counters_on(engine),
                                     self.request_recommendations if live else _no_request)]

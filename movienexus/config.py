@@ -138,7 +138,7 @@ class Settings:
     consistency_wait_seconds: float = field(
         default_factory=lambda: _float("CONSISTENCY_WAIT_SECONDS", 2.0))
     relay_batch_size: int = field(default_factory=lambda: _int("RELAY_BATCH_SIZE", 500))
-    relay_partitions: int = field(default_factory=lambda: _int("RELAY_PARTITIONS", 8))
+    relay_partitions: int = field(default_factory=lambda: _int("RELAY_PARTITIONS", 2))
     relay_poll_seconds: float = field(default_factory=lambda: _float("RELAY_POLL_SECONDS", 1.0))
     projection_max_retries: int = field(
         default_factory=lambda: _int("PROJECTION_MAX_RETRIES", 5))

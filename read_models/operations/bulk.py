@@ -1,33 +1,25 @@
 """The projections' bulk path, for the rebuild: events fold in memory, rows written once.
 
-A projection may offer a fold, `bulk_fold(conn, shared)`, an object with
-    load(aggregate_ids) -> {id: state}   the rows that exist, in one query (on `conn`)
-    evolve(state, envelope) -> state     the state after one event (None: no row);
-                                         raises where the projection's handler would
-    save(conn, {id: state})              the changed rows, in a statement or two; a
-                                         big flush saves parts at once, a connection
-                                         (and transaction) each
-The handlers and the folds share the pure functions that say what an event means.
+Each projection is a FoldProjection (read_models.projections.framework): the same
+fold the live workers run a batch at a time runs here over pages of the log.
 `shared` is one dict for every fold until the next flush: folds that read what
 another keeps (the movies fold reads the genre names the genres fold keeps) meet
 there. Folds save in the order of the projections.
 States stay in memory across pages and are written when the applier flushes: when
-it holds more than `max_states`, before an event that needs a handler, and when the
+it holds more than `max_states`, before an event that is applied alone, and when the
 rebuild asks (before it compares checkpoints with the log). A flush writes every
 changed row and every moved checkpoint and commits; the states are then dropped
-and loaded again when their aggregates come back.
+and prepared again when their aggregates come back.
 
-A projection without a fold (or an event some follower cannot fold) is applied
-through the per-event handlers, a savepoint each, right after a flush, so a handler
-that reads or writes another projection's table (GenresSynced recounts read_movies)
-sees what a one-by-one replay would have shown it.
+TRANSITION (issue 14): a per-event projection (PostgresProjection, the library until
+it is a fold) is applied through its handlers, a savepoint each, right after a flush.
 
 Checkpoints live in memory (the applier is the only writer of the tables it fills,
 which start empty). An event that fails is recorded with its error, and its
 aggregate is held back in that projection, as in the live workers. A row the
 database refuses at a flush is found by halving the save; that aggregate goes back
-to its last written checkpoint and from then on through the handlers, one event at
-a time, which finds the event that fails.
+to its last written checkpoint and from then on one event at a time (prepared,
+evolved and saved alone, in a savepoint), which finds the event that fails.
 """
 from __future__ import annotations
 
@@ -42,6 +34,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from adapters.messaging.envelope import Envelope
 from read_models.projections.framework import (
     Fold,
+    Folding,
+    FoldProjection,
     Outcome,
     Projection,
     gate,
@@ -85,13 +79,6 @@ class Applied:
     held_back: int
 
 
-class _Folding:
-    """One projection's fold between two flushes: its states and which changed."""
-
-    def __init__(self, fold: Fold):
-        self.fold, self.states, self.dirty = fold, {}, set()
-
-
 class BulkApplier:
     """Applies pages of events (in position order) to fresh tables through `engine`.
     Call `flush()` before reading what it wrote, and `close()` at the end."""
@@ -106,7 +93,7 @@ class BulkApplier:
         self.failures: dict[tuple[str, str], Failure] = {}
         self.held_back = 0
         self._unsaved: dict[str, dict[str, int]] = {p.name: {} for p in self.projections}
-        self._folding: dict[str, _Folding] = {}
+        self._folding: dict[str, Folding] = {}
         self._shared: dict = {}
         self._one_by_one: set[tuple[str, str]] = set()   # aggregates a flush refused
         self._followers: dict[str, list[Projection]] = {}
@@ -141,7 +128,7 @@ class BulkApplier:
 
     def apply(self, envelopes: list[Envelope]) -> None:
         """A page of events: runs that every follower can fold are folded; the rest
-        go through the handlers, each after a flush."""
+        are applied alone, each after a flush."""
         start = 0
         while start < len(envelopes):
             end = start
@@ -158,7 +145,7 @@ class BulkApplier:
             self.flush()
 
     def _foldable(self, envelope: Envelope) -> bool:
-        return all(hasattr(p, "bulk_fold")
+        return all(isinstance(p, FoldProjection)
                    and (p.name, envelope.aggregate_id) not in self._one_by_one
                    for p in self.followers(envelope))
 
@@ -178,46 +165,43 @@ class BulkApplier:
         self.failures[(projection.name, envelope.aggregate_id)] = Failure(
             projection.name, envelope, first_line[:300])
 
-    def _folding_of(self, projection: Projection) -> _Folding:
+    def _folding_of(self, projection: Projection) -> Folding:
         if projection.name not in self._folding:
-            self._folding[projection.name] = _Folding(
-                projection.bulk_fold(self.conn, self._shared))
+            self._folding[projection.name] = Folding(
+                projection.fold(self.conn, self._shared))
         return self._folding[projection.name]
 
     def _fold(self, run: list[Envelope]) -> None:
-        for projection in {p for e in run for p in self.followers(e)}:
+        kinds = {e.aggregate_type for e in run}
+        for projection in (p for p in self.projections if p.follows & kinds):
             folding = self._folding_of(projection)
-            missing = sorted({e.aggregate_id for e in run if projection.follows_event(e)
-                              and e.aggregate_id not in folding.states
-                              and self.applied(projection.name, e.aggregate_id) > 0})
-            if missing:
-                folding.states.update(folding.fold.load(missing))
+            followed = [e for e in run if projection.follows_event(e)]
+            for envelope in followed:
+                if (envelope.aggregate_id not in folding.states
+                        and self.applied(projection.name, envelope.aggregate_id) == 0):
+                    folding.states[envelope.aggregate_id] = None
+            folding.fold.prepare(folding.states, followed)
         for envelope in run:
             for projection in self.followers(envelope):
                 if not self._gate(projection, envelope):
                     continue
-                folding, aggregate_id = self._folding[projection.name], envelope.aggregate_id
-                state = folding.states.get(aggregate_id)
                 try:
-                    new = folding.fold.evolve(state, envelope)
+                    self._folding[projection.name].evolve(envelope)
                 except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
                     self._fail(projection, envelope, exc)
                     continue
-                if new is not state:
-                    folding.states[aggregate_id] = new
-                    folding.dirty.add(aggregate_id)
                 self._advance(projection, envelope)
 
     def _handle(self, envelope: Envelope, projections: list[Projection]) -> None:
-        """One event through these projections' own handlers, a savepoint each, with
-        nothing held in memory (right after a flush)."""
+        """One event alone through these projections, a savepoint each, with nothing
+        held in memory (right after a flush)."""
         for projection in projections:
+            fresh = self.applied(projection.name, envelope.aggregate_id) == 0
             if not self._gate(projection, envelope):
                 continue
-            handler = projection.handler_for(envelope.event_type) or projection.unhandled
             try:
                 with self.conn.begin_nested():
-                    handler(self.conn, envelope)
+                    apply_alone(projection, self.conn, envelope, fresh)
             except Exception as exc:  # noqa: BLE001 (recorded; its aggregate waits)
                 self._fail(projection, envelope, exc)
                 continue
@@ -230,9 +214,7 @@ class BulkApplier:
         self.conn.commit()
         for name in (p.name for p in self.projections if p.name in self._folding):
             folding = self._folding[name]
-            changed = {i: folding.states[i] for i in folding.dirty
-                       if folding.states[i] is not None}
-            if changed:
+            if changed := folding.changed_states():
                 self._save(name, folding.fold, changed)
         rows = [(name, aggregate_id, version) for name, mine in self._unsaved.items()
                 for aggregate_id, version in mine.items()]
@@ -283,3 +265,18 @@ class BulkApplier:
         half = len(items) // 2
         return (self._save_halving(conn, fold, dict(items[:half]))
                 + self._save_halving(conn, fold, dict(items[half:])))
+
+
+def apply_alone(projection: Projection, conn: Connection, envelope: Envelope,
+                 fresh: bool) -> None:
+    """One event: prepared, evolved and saved (`fresh`: its aggregate has no rows yet)."""
+    if not isinstance(projection, FoldProjection):   # TRANSITION: a per-event handler
+        handler = projection.handler_for(envelope.event_type) or projection.unhandled
+        handler(conn, envelope)
+        return
+    folding = Folding(projection.fold(conn, {}))
+    folding.states = {envelope.aggregate_id: None} if fresh else {}
+    folding.fold.prepare(folding.states, [envelope])
+    folding.evolve(envelope)
+    if changed := folding.changed_states():
+        folding.fold.save(conn, changed)

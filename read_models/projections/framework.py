@@ -3,26 +3,28 @@
 Each projection follows some aggregate types and keeps, per aggregate, the last
 version it applied. An event at or below it is a duplicate (skipped); one more
 than it is applied. One further ahead shows a gap: the broker lost, delayed or
-reordered its predecessors, but the event log has them, so the projection reads
-the missing events of that aggregate from `events` and applies them first, in the
-same transaction as its checkpoint. Nothing ever waits on the broker. Events of a
-followed aggregate that the projection has no handler for still advance the
-checkpoint, so the versions it sees have no gaps.
+reordered its predecessors, but the event log has them, so they are read from
+`events` and applied first, in the same transaction as the checkpoint. Nothing ever
+waits on the broker. Events of a followed aggregate that change nothing for the
+projection still advance the checkpoint, so the versions it sees have no gaps.
+
+A projection is defined once, as a fold (Fold, FoldProjection below): the live
+runner (read_models.projections.live_batch) and the rebuild
+(read_models.operations.bulk) run the same one.
 """
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 import gc
 import json
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, ClassVar, Iterator, Protocol
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from adapters.messaging.envelope import Envelope
-from adapters.messaging.event_log import envelopes_between
 
 
 class Outcome(enum.Enum):
@@ -74,60 +76,15 @@ class Projection:
         name = self._handlers.get(event_type)
         return getattr(self, name) if name else None
 
-    def apply(self, envelope: Envelope) -> Outcome:
-        raise NotImplementedError
-
-
-# One round trip: creates the checkpoint row if missing, locks it, returns its version.
-_LOCK_CHECKPOINT = text("""
-    INSERT INTO projection_checkpoints AS c (projection, aggregate_id, version)
-    VALUES (:projection, :aggregate_id, 0)
-    ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = c.version
-    RETURNING c.version
-""")
-_ADVANCE_CHECKPOINT = text("""
-    UPDATE projection_checkpoints SET version = :version
-    WHERE projection = :projection AND aggregate_id = :aggregate_id
-""")
-
 
 class PostgresProjection(Projection):
-    """Rows and checkpoint commit in one transaction; the checkpoint row is locked,
-    so two workers holding the same event cannot both apply it."""
+    """TRANSITION (issue 14): the per-event projection, one handler per event type, kept
+    only until the library is a FoldProjection too; the lead removes it at that merge.
+    The live runner calls its handlers in the batch's transaction, one event at a time
+    (read_models.projections.live_batch), the rebuild in a savepoint each."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
-
-    def apply(self, envelope: Envelope) -> Outcome:
-        key = {"projection": self.name, "aggregate_id": envelope.aggregate_id}
-        done: list[tuple[Envelope, object]] = []
-        with self.engine.begin() as conn:
-            applied = conn.execute(_LOCK_CHECKPOINT, key).scalar_one()
-            outcome = gate(applied, envelope.aggregate_version)
-            if outcome is not Outcome.DUPLICATE:
-                for event in self._chain(conn, envelope, applied, outcome):
-                    handler = self.handler_for(event.event_type) or self.unhandled
-                    done.append((event, handler(conn, event)))
-                conn.execute(_ADVANCE_CHECKPOINT, {**key, "version": envelope.aggregate_version})
-        if not done:
-            self.after_commit(envelope, Outcome.DUPLICATE, None)
-        for event, result in done:
-            self.after_commit(event, Outcome.APPLIED, result)
-        return Outcome.REPAIRED if outcome is Outcome.EARLY else outcome
-
-    @staticmethod
-    def _chain(conn: Connection, envelope: Envelope, applied: int,
-               outcome: Outcome) -> list[Envelope]:
-        """The event, preceded (after a gap) by its missing predecessors from the log."""
-        if outcome is Outcome.APPLIED:
-            return [envelope]
-        missing = envelopes_between(conn, envelope.aggregate_type, envelope.aggregate_id,
-                                    applied, envelope.aggregate_version)
-        if len(missing) != envelope.aggregate_version - applied - 1:
-            raise GapNotInLog(
-                f"{envelope.aggregate_type} {envelope.aggregate_id}: versions "
-                f"{applied + 1}..{envelope.aggregate_version - 1} are not all in the log")
-        return [*missing, envelope]
 
     def after_commit(self, envelope: Envelope, outcome: Outcome, result: object) -> None:
         """Runs after the rows and checkpoint committed (also for duplicates), e.g. to
@@ -143,9 +100,12 @@ class Fold(Protocol):
     the log, read_models.operations.bulk) both run.
 
     prepare(states, events)  loads into `states` whatever evolving `events` needs and
-                             `states` lacks, in a query or two on the fold's connection.
-                             Only aggregates that have a checkpoint > 0 are passed (an
-                             aggregate never applied has no rows: its state is None).
+                             `states` lacks, in a query or two on the fold's connection
+                             (live, locking what another writer may change). An
+                             aggregate never applied (checkpoint 0) is in `states`
+                             already, as None: it has no rows to load. `events` may
+                             hold duplicates too (live: their rows are copied again
+                             after the commit), which are never evolved.
     evolve(state, event)     the state after one event; pure (no I/O); returns the same
                              object when nothing changed; raises where the event cannot
                              apply (its aggregate is then held back, as poison).
@@ -159,6 +119,27 @@ class Fold(Protocol):
     def evolve(self, state: Any, envelope: Envelope) -> Any: ...
 
     def save(self, conn: Connection, states: dict[str, Any]) -> None: ...
+
+
+class Folding:
+    """One fold's states between two saves, and which of them changed."""
+
+    def __init__(self, fold: Fold):
+        self.fold = fold
+        self.states: dict[str, Any] = {}
+        self.changed: set[str] = set()
+
+    def evolve(self, envelope: Envelope) -> None:
+        """Raises what the fold raises (the state stays as it was)."""
+        state = self.states.get(envelope.aggregate_id)
+        new = self.fold.evolve(state, envelope)
+        if new is not state:
+            self.states[envelope.aggregate_id] = new
+            self.changed.add(envelope.aggregate_id)
+
+    def changed_states(self) -> dict[str, Any]:
+        """What to save: the states that changed and have rows, in id order."""
+        return {i: self.states[i] for i in sorted(self.changed) if self.states[i] is not None}
 
 
 @dataclass

@@ -15,7 +15,7 @@ once, by whoever takes the fold lock; one who finds it taken leaves its delta to
 holder, who looks again after releasing it. Correctness needs no lock: deltas are taken
 with SKIP LOCKED and deleted in the fold's transaction, so two folds never take the same
 one. Deltas of a movie the catalog lane has not projected yet wait for it (MoviesTable
-takes them in when the movie arrives).
+takes them in when the movie arrives: early_deltas).
 
 The documents' version is (movie version, counts_seq): counts_seq counts the deltas
 folded in, so it only grows and a replay of the event log reaches the same value.
@@ -70,13 +70,12 @@ _PENDING = text("""
     SELECT EXISTS (SELECT 1 FROM read_movie_counter_deltas d
                    JOIN read_movies r ON r.tmdb_id = d.tmdb_id)
 """)
-_TAKE_FOR_MOVIE = text("""
-    WITH taken AS (DELETE FROM read_movie_counter_deltas WHERE tmdb_id = :tmdb_id
-                   RETURNING favorites, rating_sum, ratings)
-    SELECT coalesce(sum(favorites), 0)::int AS favorites,
-           coalesce(sum(rating_sum), 0)::bigint AS rating_sum,
-           coalesce(sum(ratings), 0)::int AS ratings, count(*)::int AS n FROM taken
+# Deltas that came before their movie did (their ids are deleted when it is saved).
+_EARLY = text("""
+    SELECT tmdb_id, id, favorites, rating_sum, ratings FROM read_movie_counter_deltas
+    WHERE tmdb_id = ANY(CAST(:ids AS integer[])) ORDER BY id FOR UPDATE
 """)
+_DROP = text("DELETE FROM read_movie_counter_deltas WHERE id = ANY(CAST(:ids AS bigint[]))")
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -90,9 +89,23 @@ def fold_rows(engine: Engine) -> list:
         return conn.execute(_FOLD, {"batch": FOLD_BATCH}).mappings().all()
 
 
-def take_pending(conn: Connection, tmdb_id: int):
-    """Deltas that came before the movie did (MoviesTable folds them into its row)."""
-    return conn.execute(_TAKE_FOR_MOVIE, {"tmdb_id": tmdb_id}).one()
+def early_deltas(conn: Connection, tmdb_ids: list[int]
+                 ) -> dict[int, tuple[int, int, int, tuple[int, ...]]]:
+    """Deltas of these movies that came before the movie did (the movies fold takes
+    them into the row it imports): {tmdb_id: (favorites, rating_sum, ratings, ids)};
+    locked until the transaction ends."""
+    found: dict[int, tuple[int, int, int, tuple[int, ...]]] = {}
+    for row in conn.execute(_EARLY, {"ids": tmdb_ids}):
+        favorites, rating_sum, ratings, ids = found.get(row.tmdb_id, (0, 0, 0, ()))
+        found[row.tmdb_id] = (favorites + row.favorites, rating_sum + row.rating_sum,
+                              ratings + row.ratings, ids + (row.id,))
+    return found
+
+
+def drop_deltas(conn: Connection, ids: list[int]) -> None:
+    """The deltas a saved movie took in."""
+    if ids:
+        conn.execute(_DROP, {"ids": ids})
 
 
 class MovieCounters:

@@ -1,4 +1,5 @@
-"""Applies one event to every projection that follows its aggregate, in order."""
+"""Applies events to every projection that follows their aggregate: a batch in one
+transaction (read_models.projections.live_batch), then, once, what goes to Redis."""
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
@@ -6,9 +7,10 @@ from sqlalchemy import Engine, text
 from adapters.messaging.envelope import Envelope
 from adapters.messaging.event_log import envelopes_between, latest_envelope
 from read_models.projections.framework import Outcome, Projection
+from read_models.projections.live_batch import BatchApplied, LiveBatch
 from read_models.stores.activity import LastActivities
 from read_models.stores.markers import LAST_POSITION_KEY, applied_key
-from read_models.stores.redis_docs import RedisDocuments
+from read_models.stores.redis_docs import RedisDocuments, run_scripts
 
 _LOWEST_CHECKPOINT = text("""
     SELECT coalesce(min(coalesce(c.version, 0)), 0)
@@ -23,25 +25,51 @@ class ProjectionRunner:
     `applied:` marker moves up, which is what read-your-writes waits for."""
 
     def __init__(self, projections: list[Projection], documents: RedisDocuments,
-                 engine: Engine | None = None, activity: LastActivities | None = None):
+                 engine: Engine, activity: LastActivities | None = None):
         self.projections = projections
         self.documents = documents
         self.engine = engine
         self.activity = activity
+        self._followers: dict[str, list[Projection]] = {}
+
+    def followers(self, envelope: Envelope) -> list[Projection]:
+        kind = envelope.aggregate_type
+        if kind not in self._followers:
+            self._followers[kind] = [p for p in self.projections if p.follows_event(envelope)]
+        return self._followers[kind]
+
+    def apply_batch(self, envelopes: list[Envelope]) -> BatchApplied:
+        """The events (each once, in position order) in one transaction. An event that
+        fails to apply holds its aggregate back (`failed`, `waiting`); anything else
+        that fails raises, with nothing applied."""
+        events = sorted({e.event_id: e for e in envelopes}.values(), key=lambda e: e.position)
+        batch = LiveBatch(self.projections, self.followers, events)
+        with self.engine.begin() as conn:
+            batch.run(conn)
+        applied = batch.sort_out()
+        batch.after_commit()
+        self._mark([e for e in events if e.event_id in applied.outcomes])
+        return applied
 
     def apply(self, envelope: Envelope) -> Outcome:
-        outcomes = {projection.apply(envelope) for projection in self.projections
-                    if projection.follows_event(envelope)}
-        self.documents.raise_to({
-            applied_key(envelope.aggregate_type, envelope.aggregate_id):
-                envelope.aggregate_version,
-            LAST_POSITION_KEY: envelope.position})
+        """One event; raises what stopped it."""
+        applied = self.apply_batch([envelope])
+        if envelope.event_id in applied.failed:
+            raise applied.failed[envelope.event_id]
+        return applied.outcomes[envelope.event_id]
+
+    def _mark(self, events: list[Envelope]) -> None:
+        """The `applied:` markers and the people's last activities, in one round trip."""
+        if not events:
+            return
+        markers: dict[str, int] = {LAST_POSITION_KEY: max(e.position for e in events)}
+        for e in events:
+            key = applied_key(e.aggregate_type, e.aggregate_id)
+            markers[key] = max(markers.get(key, 0), e.aggregate_version)
+        calls = [self.documents.raising(markers)]
         if self.activity is not None:
-            self.activity.touch(envelope)
-        for outcome in (Outcome.REPAIRED, Outcome.APPLIED):
-            if outcome in outcomes:
-                return outcome
-        return Outcome.DUPLICATE
+            calls += self.activity.touches(events)
+        run_scripts(self.documents.redis, calls)
 
     def catch_up(self, aggregate_type: str, aggregate_id: str) -> Outcome:
         """Brings every projection of this aggregate up to the log's last version

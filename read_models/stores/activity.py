@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from adapters.messaging.envelope import Envelope
 from domain.accounts import events as accounts
 from domain.library import events as library
+from read_models.stores.redis_docs import ScriptCall
 
 KINDS = ("favorites", "ratings", "watchlist", "profile", "sessions")
 COMPLETE = "complete"
@@ -98,15 +99,20 @@ class LastActivities:
         self.redis, self.engine = redis, engine
         self._raise = redis.register_script(_RAISE)
 
-    def touch(self, envelope: Envelope) -> None:
-        """Raises the person's fields this applied event moves, and announces it."""
-        user_id = _user_of(envelope)
-        if not user_id:
-            return
-        at = _millis(envelope.occurred_at)
-        self._raise(keys=[activity_key(user_id), changes_channel(user_id)],
-                    args=[envelope.position, *(value for kind in kinds_of(
-                        envelope.event_type, _rated(envelope.payload)) for value in (kind, at))])
+    def touches(self, envelopes: list[Envelope]) -> list[ScriptCall]:
+        """For each applied event, the call (for redis_docs.run_scripts) that raises the
+        person's fields it moves, and announces it."""
+        calls: list[ScriptCall] = []
+        for envelope in envelopes:
+            user_id = _user_of(envelope)
+            if not user_id:
+                continue
+            at = _millis(envelope.occurred_at)
+            calls.append((self._raise, [activity_key(user_id), changes_channel(user_id)],
+                          [envelope.position, *(value for kind in kinds_of(
+                              envelope.event_type, _rated(envelope.payload))
+                                                for value in (kind, at))]))
+        return calls
 
     def document(self, user_id: str) -> dict[str, str | None]:
         """One Redis read when the hash is complete; else computed from the log."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from redis import Redis
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 _SET_IF_NEWER = """
 local current = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -61,6 +63,30 @@ return {redis.call('LLEN', KEYS[1]), ids, documents}
 """
 
 
+ScriptCall = tuple[Script, list, list]        # (script, keys, args)
+
+
+def run_scripts(redis: Redis, calls: list[ScriptCall]) -> list:
+    """The calls in one pipelined round trip, by their SHA only: a pipeline of scripts
+    run the usual way asks SCRIPT EXISTS first, a second round trip each time. If Redis
+    lost them (a restart), they are loaded and the calls run again (every script here
+    is idempotent: version-gated or max-raising)."""
+    if not calls:
+        return []
+    for attempt in (1, 2):
+        pipe = redis.pipeline(transaction=False)
+        for script, keys, args in calls:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        try:
+            return pipe.execute()
+        except NoScriptError:
+            if attempt == 2:
+                raise
+            for script in {script.sha: script for script, _k, _a in calls}.values():
+                redis.script_load(script.script)
+    return []
+
+
 class RedisDocuments:
     def __init__(self, redis: Redis):
         self.redis = redis
@@ -83,6 +109,10 @@ class RedisDocuments:
     def raise_to(self, values: dict[str, int]) -> None:
         """Each key becomes max(its value, the given one), all in one script."""
         self._max_set(keys=list(values), args=list(values.values()))
+
+    def raising(self, values: dict[str, int]) -> ScriptCall:
+        """`raise_to` as a call for run_scripts."""
+        return self._max_set, list(values), list(values.values())
 
     def documents_at_generation(self, generation_key: str, generation: int,
                                 keys: list[str]) -> list[bytes | None] | None:
@@ -107,17 +137,14 @@ class RedisDocuments:
 
     def put_many(self, documents: Iterable[tuple[str, str | bytes, int]]) -> int:
         """Many `put`s (key, document, version) in one round trip; how many were written."""
-        pipe = self.redis.pipeline(transaction=False)
-        for key, document, version in documents:
-            self._set_if_newer(keys=[key, f"{key}:v"], args=[document, version], client=pipe)
-        return sum(pipe.execute())
+        return sum(run_scripts(self.redis, [
+            (self._set_if_newer, [key, f"{key}:v"], [document, version])
+            for key, document, version in documents]))
 
     def put_lists(self, lists: Iterable[tuple[str, list[int], int]]) -> int:
         """Many `put_list`s (key, ids, version) in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for key, ids, version in lists:
-            self._put_list(keys=[key, f"{key}:v"], args=[version, *ids], client=pipe)
-        return sum(pipe.execute())
+        return sum(run_scripts(self.redis, [(self._put_list, [key, f"{key}:v"], [version, *ids])
+                                            for key, ids, version in lists]))
 
     def whole_list(self, key: str) -> list[int] | None:
         if not self.redis.exists(f"{key}:v"):

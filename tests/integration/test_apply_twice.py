@@ -1,6 +1,7 @@
-"""Every projection is safe to apply twice, by its SQL, not only by its checkpoint: each
-handler run twice on the same event (the gate bypassed, in one transaction) leaves the
-tables exactly as one run does; and a library's add → remove → add of one movie, applied
+"""Every projection is safe to apply twice, by construction, not only by its checkpoint:
+each event applied twice (its fold prepared, evolved and saved, or, for a per-event
+projection, its handler run; the gate bypassed, in one transaction) leaves the tables
+exactly as one run does; and a library's add → remove → add of one movie, applied
 in one transaction after a gap, leaves the same rows as the same writes applied one by
 one. Real PostgreSQL; a database no background process touches."""
 from __future__ import annotations
@@ -15,7 +16,8 @@ from adapters.messaging.envelope import Envelope
 from domain.accounts import commands as account_commands
 from domain.catalog import commands as catalog_commands
 from domain.library import commands as library_commands
-from read_models.projections.framework import Outcome, PostgresProjection
+from read_models.operations.bulk import apply_alone
+from read_models.projections.framework import Outcome, Projection
 from tests.support.accounts import PASSWORD, envelopes_of, register, rename
 from tests.support.library import import_movies, new_users
 
@@ -36,23 +38,22 @@ def snapshot(conn, tables: list[str]) -> dict[str, list]:
                          key=repr) for name in tables}
 
 
-def projection(container, name: str) -> PostgresProjection:
+def projection(container, name: str) -> Projection:
     return next(p for p in container.projection_runner.projections if p.name == name)
 
 
 def apply_each_twice(container, envelopes: list[Envelope]) -> int:
-    """Each event through its projections' handlers twice, in one transaction per event;
+    """Each event through its projections twice, in one transaction per event;
     asserts the second run changed nothing. Returns how many (event, projection) ran."""
     checked = 0
     for envelope in envelopes:
         for p in container.projection_runner.projections:
             if not p.follows_event(envelope):
                 continue
-            handler = p.handler_for(envelope.event_type) or p.unhandled
             with container.engine.begin() as conn:
-                handler(conn, envelope)
+                apply_alone(p, conn, envelope, fresh=False)
                 once = snapshot(conn, TABLES[p.name])
-                handler(conn, envelope)
+                apply_alone(p, conn, envelope, fresh=False)
                 assert snapshot(conn, TABLES[p.name]) == once, \
                     f"{p.name}: {envelope.event_type} v{envelope.aggregate_version} twice"
             checked += 1

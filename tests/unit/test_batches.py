@@ -3,6 +3,7 @@ an aggregate whose event fails holds its later events back, every other aggregat
 the batch goes on; a store that is down sends the whole rest of the batch back."""
 from adapters.messaging.envelope import Envelope
 from read_models.projections.framework import Outcome, gate
+from read_models.projections.live_batch import BatchApplied
 from workers.batches import apply_batch
 
 
@@ -22,6 +23,20 @@ class VersionTrackingRunner:
             self.applied[envelope.aggregate_id] = envelope.aggregate_version
         return Outcome.REPAIRED if outcome is Outcome.EARLY else outcome
 
+    def apply_batch(self, envelopes: list[Envelope]) -> BatchApplied:
+        """As the real one: each aggregate stops at its first failing event."""
+        done, blocked = BatchApplied(), set()
+        for envelope in envelopes:
+            if envelope.aggregate_id in blocked:
+                done.waiting.append(envelope)
+                continue
+            try:
+                done.outcomes[envelope.event_id] = self.apply(envelope)
+            except ValueError as exc:
+                done.failed[envelope.event_id] = exc
+                done.waiting.append(envelope)
+                blocked.add(envelope.aggregate_id)
+        return done
 
 
 def no_outage(_exc: BaseException) -> bool:
@@ -62,6 +77,25 @@ def test_a_transient_error_marks_the_batch_for_a_patient_retry():
         def apply(self, envelope):
             raise Down()
 
+        def apply_batch(self, envelopes):
+            raise Down()
+
     result = apply_batch(FlakyRunner(), [event("a", 1, 1), event("b", 1, 2)],
                          lambda exc: isinstance(exc, Down))
     assert isinstance(result.transient, Down) and not result.failed and len(result.waiting) == 2
+
+
+def test_a_batch_the_database_refuses_is_applied_again_one_event_at_a_time():
+    class Refused(Exception):
+        pass
+
+    class RefusingRunner(VersionTrackingRunner):
+        def apply_batch(self, envelopes):
+            raise Refused("a row the database refused")
+
+    runner = RefusingRunner(poison={"a2"})
+    result = apply_batch(runner, [event("a", 1, 1), event("a", 2, 2), event("a", 3, 3),
+                                  event("b", 1, 4)], no_outage)
+    assert list(result.failed) == ["a2"] and result.applied == 2
+    assert [e.event_id for e in result.waiting] == ["a2", "a3"]
+    assert runner.applied == {"a": 1, "b": 1}

@@ -1,26 +1,16 @@
-"""The rebuild's pure parts: the folds say what the handlers say (and fail where they
-fail), and the log pass splits projections only where they share no table."""
+"""The folds' pure parts (evolve: what each event means, for the live workers and the
+rebuild alike; it fails where an event cannot apply), and the log pass splits
+projections only where they share no table."""
 import pytest
 
-from read_models.projections.accounts import (SessionsFold, SessionsTable, UsersFold, UsersTable,
-                                  merged_document)
-from read_models.projections.catalog import GenresFold, GenresTable, ListsTable, MoviesFold, MoviesTable
+from read_models.projections.accounts import (SessionsFold, SessionsTable, UsersFold,
+                                              UsersTable, merged_document)
+from read_models.projections.catalog import (Counts, GenresFold, GenresTable, ListsTable, MoviesFold,
+                                             MoviesTable)
 from adapters.messaging.envelope import Envelope
 from read_models.operations.log_pass import groups, spread
 
 USER = "0b5c1f5e-0000-4000-8000-000000000001"
-
-
-class NoEarlyCounts:
-    """A connection that knows of no favorite that came before its movie (the only
-    query the movies fold sends while folding: movie_counters.take_pending)."""
-
-    def execute(self, *_args):
-        return self
-
-    def one(self):
-        from types import SimpleNamespace
-        return SimpleNamespace(favorites=0, rating_sum=0, ratings=0, n=0)
 
 
 def event(event_type: str, version: int, payload: dict, aggregate_type: str = "user",
@@ -57,14 +47,14 @@ def test_the_users_fold_merges_fields_and_profile_keys_like_the_sql_merge():
     assert REGISTERED.payload["profile"] == {"bio": "hi", "country": "FR"}, "input untouched"
 
 
-def test_the_users_fold_fails_where_the_handlers_fail():
-    with pytest.raises(LookupError):          # the handler's UPDATE … .one() finds no row
+def test_the_users_fold_fails_on_a_user_never_registered():
+    with pytest.raises(LookupError):          # no row to change
         fold_users(event("ProfileUpdated", 1, {"changes": {}, "updated_at": "x"}))
     with pytest.raises(KeyError):             # a payload without its email
         fold_users(event("UserRegistered", 1, {"first_name": "Poison"}))
 
 
-def test_a_second_registration_changes_nothing_as_the_handlers_insert_does():
+def test_a_second_registration_meets_its_own_row_and_changes_nothing():
     once = fold_users(REGISTERED)
     again = fold_users(REGISTERED, event("UserRegistered", 2, {
         **REGISTERED.payload, "first_name": "Other"}))
@@ -101,7 +91,7 @@ def movie_payload(tmdb_id: int, genre_ids: list[int]) -> dict:
 
 def test_cards_use_the_genre_names_of_the_moment_and_counts_move_with_the_genres():
     shared = {"genre_names": {}}
-    movies, genres = MoviesFold(NoEarlyCounts(), shared), GenresFold(None, shared)
+    movies, genres = MoviesFold(None, shared), GenresFold(None, shared)
     imported = movies.evolve(None, event("MovieImported", 1, movie_payload(7, [18, 35]),
                                          "movie", "7"))
     genres.evolve(None, event("GenresSynced", 1, {"genres": [{"id": 18, "name": "Drama!"}]},
@@ -122,9 +112,8 @@ class Unsaid:
 
 
 def test_projections_split_only_where_they_share_no_table():
-    users, sessions = UsersTable(None, None), SessionsTable(None, None)
-    movies, genres, lists = MoviesTable(None, None), GenresTable(None, None), ListsTable(
-        None, None)
+    users, sessions = UsersTable(None), SessionsTable(None)
+    movies, genres, lists = MoviesTable(None), GenresTable(None), ListsTable(None)
     found = groups([users, sessions, movies, genres, lists])
     assert sorted([p.name for p in g] for g in found) == [
         ["lists_table"], ["movies_table", "genres_table"], ["sessions_table"],
@@ -133,3 +122,15 @@ def test_projections_split_only_where_they_share_no_table():
     bins = spread(found, {"user": 50, "session": 60, "movie": 100, "curated_list": 1}, 2)
     assert sorted(sorted(p.name for p in b) for b in bins) == [
         ["genres_table", "lists_table", "movies_table"], ["sessions_table", "users_table"]]
+
+
+def test_a_movie_takes_in_the_favorites_that_came_before_it():
+    shared = {"genre_names": {}}
+    movies = MoviesFold(None, shared)
+    movies.early[7] = (Counts(2, 15, 2, 3), (11, 12, 13))
+    imported = movies.evolve(None, event("MovieImported", 1, movie_payload(7, [18]),
+                                         "movie", "7"))
+    assert (imported.row["favorite_count"], imported.row["rating_sum"],
+            imported.row["counts_seq"], imported.taken) == (2, 15, 3, (11, 12, 13))
+    assert imported.row["detail"]["average_user_rating"] == 7.5
+    assert 7 not in movies.early, "taken once"
