@@ -20,6 +20,7 @@ from library_transfer.entries import entries_of
 from library_transfer.matcher import RowMatcher
 from library_transfer.matching import MATCHED, UNMATCHED
 from library_transfer.rows import Row
+from read_models.stores.activity import ImportProgress
 
 if TYPE_CHECKING:
     from movienexus.bootstrap import Container
@@ -29,7 +30,7 @@ CONFLICT_RETRIES = 10
 
 
 def run_import(container: Container, import_id: str) -> str:
-    store = ImportStore(container.engine)
+    store = ImportStore(container.engine, ImportProgress(container.redis, container.engine))
     with container.engine.connect() as lock:
         held = store.lock(lock, import_id)
         lock.commit()
