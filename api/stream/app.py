@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Callable
@@ -13,6 +12,7 @@ from tornado.iostream import StreamClosedError
 from tornado.web import Application, RequestHandler
 
 from adapters.revocations import LiveSessions
+from api.finisher import request_id
 from api.stream.auth import Caller, NotAuthenticated, bearer_token, caller_of
 from api.stream.hub import Hub, Listener, Notice
 from movienexus.config import Settings
@@ -72,6 +72,10 @@ class CorsHandler(RequestHandler):
 
     def set_default_headers(self) -> None:
         self.set_header("Access-Control-Allow-Origin", "*")
+        self.set_header("Access-Control-Expose-Headers", "X-Request-ID")
+        self.request_id = request_id({"HTTP_X_REQUEST_ID":
+                                      self.request.headers.get("X-Request-ID", "")})
+        self.set_header("X-Request-ID", self.request_id)
 
     def options(self) -> None:
         self.set_status(204)
@@ -163,7 +167,7 @@ class EventsHandler(CorsHandler):
         if code == 401:
             self.set_header("WWW-Authenticate", "Bearer")
         self.finish(json.dumps({"code": code, "status": HTTPStatus(code).phrase,
-                                "message": message, "request_id": uuid.uuid4().hex}))
+                                "message": message, "request_id": self.request_id}))
 
 
 class HealthHandler(RequestHandler):
