@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     document_stream(api.spec, stream_pointer.install(app, settings.events_public_url))
     app.register_blueprint(ops.blp)
     docs.install(app)
-    web_app.install(app, settings.web_app_dir)
+    web_app.install(app, settings.web_app_dir, settings.events_public_url)
     errors.register(app)
     if settings.hot_reads_enabled:
         app.wsgi_app = HotReads(app, container, app.wsgi_app)
