@@ -5,7 +5,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Callable
+from typing import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tornado.iostream import StreamClosedError
@@ -31,8 +31,10 @@ class Streams:
     sessions: LiveSessions
     stats: Callable[[str], bytes]   # the person's GET /me/stats body
 
-    async def stats_of(self, user_id: str) -> bytes:
-        return await asyncio.get_running_loop().run_in_executor(None, self.stats, user_id)
+    async def stats_of(self, user_id: str, position: int) -> bytes:
+        """The person's stats after `position`: one read for all of their streams."""
+        return await self._shared(("stats", user_id, position), lambda: asyncio.get_running_loop()
+                                  .run_in_executor(None, self.stats, user_id))
 
     async def live(self, caller: Caller) -> bool:
         return await asyncio.get_running_loop().run_in_executor(
@@ -44,23 +46,31 @@ class Streams:
             None, caller_of, token, self.settings.jwt_secret_key, self.sessions)
 
     def __post_init__(self) -> None:
-        self._reading: dict[tuple[str, int, int], asyncio.Future] = {}
+        self._reading: dict[tuple, asyncio.Future] = {}
 
     async def events_after(self, user_id: str, position: int, limit: int) -> list:
         """One query however many of the person's streams ask at once (a change wakes
         them all at the same position)."""
-        key = (user_id, position, limit)
+        return await self._shared((user_id, position, limit),
+                                  lambda: self._query(user_id, position, limit))
+
+    async def head(self) -> int:
+        """The log's last position: one query for every stream opening meanwhile (a
+        thousand opening at once must not take a thousand connections)."""
+        return await self._shared(("head",), self._head)
+
+    def _shared(self, key: tuple, start: Callable[[], Awaitable]) -> Awaitable:
         if key not in self._reading:
-            self._reading[key] = asyncio.ensure_future(self._query(*key))
+            self._reading[key] = asyncio.ensure_future(start())
             self._reading[key].add_done_callback(lambda _f: self._reading.pop(key, None))
-        return await asyncio.shield(self._reading[key])
+        return asyncio.shield(self._reading[key])
 
     async def _query(self, user_id: str, position: int, limit: int) -> list:
         async with self.engine.connect() as conn:
             return (await conn.execute(PERSON_EVENTS, {"user": user_id, "after": position,
                                                        "limit": limit})).all()
 
-    async def head(self) -> int:
+    async def _head(self) -> int:
         async with self.engine.connect() as conn:
             return (await conn.execute(LAST_POSITION)).scalar()
 
@@ -142,7 +152,7 @@ class EventsHandler(CorsHandler):
                              f"data: {json.dumps(event_document(row))}\n\n")
             position = row.position
         if any(row.aggregate_type == "library" for row in rows):
-            stats = json.loads(await self.streams.stats_of(caller.user_id))
+            stats = json.loads(await self.streams.stats_of(caller.user_id, position))
             await self._send(f"event: stats\ndata: {json.dumps(stats)}\n\n")
         return position
 
