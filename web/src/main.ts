@@ -279,8 +279,8 @@ function followChanges(): void {
 }
 
 function changed(message: StreamMessage): void {
-  if (message.event === "stats" || ("data" in message && "aggregate" in message.data
-                                     && message.data.aggregate === "library")) redrawLibrary();
+  const library = "aggregate" in message.data && message.data.aggregate === "library";
+  if (library || message.event === "stats" || message.event === "reset") redrawLibrary();
 }
 
 /** Redraws the library page (when it is the one shown) with what changed. */
