@@ -33,7 +33,7 @@ class Streams:
     noting when a chunk naming a marker arrives."""
 
     def __init__(self, url: str, people: list[reads.Person]):
-        self.url, self.people, self.opened = url, people, 0
+        self.url, self.people, self.opened, self.ended = url, people, 0, 0
         self.arrivals: dict[str, list[float]] = {}
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
@@ -51,10 +51,14 @@ class Streams:
         client = AsyncHTTPClient(max_clients=STREAMS + 10)
         for n in range(STREAMS):
             person = self.people[n % len(self.people)]
-            asyncio.ensure_future(client.fetch(HTTPRequest(
+            fetch = asyncio.ensure_future(client.fetch(HTTPRequest(
                 self.url, headers={"Authorization": person.authorization},
                 request_timeout=3600, header_callback=self._header,
                 streaming_callback=self._chunk), raise_error=False))
+            fetch.add_done_callback(self._end)
+
+    def _end(self, _fetch) -> None:
+        self.ended += 1
 
     def _header(self, line: str) -> None:
         if line.startswith("HTTP/"):
@@ -68,7 +72,7 @@ class Streams:
 
     def deliveries(self) -> list[float]:
         """Each person's PATCH /me once: seconds from its answer to its event on each
-        of that person's streams."""
+        of that person's streams (still open: `ended` counts the closed ones)."""
         delays, each = [], STREAMS // len(self.people)
         for person in self.people:
             marker = f"stream bio {uuid.uuid4().hex[:10]}"
@@ -83,11 +87,18 @@ class Streams:
 
 
 def _events_rss_mb(stack) -> float:
-    """The events process's memory (in honcho's process group)."""
-    out = subprocess.run(["ps", "-eo", "pgid=,rss=,args="], capture_output=True,
-                         text=True).stdout
-    return sum(int(line.split()[1]) for line in out.splitlines()
-               if line.split()[0] == str(stack.popen.pid) and "api.stream" in line) / 1024
+    """The events process's memory (a descendant of honcho's)."""
+    rows = [line.split(None, 3) for line in subprocess.run(
+        ["ps", "-eo", "pid=,ppid=,rss=,args="], capture_output=True, text=True).stdout.splitlines()]
+    children: dict[str, list[list[str]]] = {}
+    for row in rows:
+        children.setdefault(row[1], []).append(row)
+    found, stack_of = 0, [str(stack.popen.pid)]
+    while stack_of:
+        for row in children.get(stack_of.pop(), []):
+            stack_of.append(row[0])
+            found += int(row[2]) if len(row) > 3 and "api.stream" in row[3] else 0
+    return found / 1024
 
 
 def main(log_dir: Path) -> dict:
@@ -105,7 +116,8 @@ def main(log_dir: Path) -> dict:
         delays = streams.deliveries()
         rss = _events_rss_mb(run.stack)
     return {"without": without, "with": with_streams, "open_seconds": open_seconds,
-            "rss_mb": rss, "delays": delays, "expected": STREAMS, "people": len(run.people)}
+            "rss_mb": rss, "delays": delays, "expected": STREAMS, "people": len(run.people),
+            "ended": streams.ended}
 
 
 def _ratio(pairs: list[tuple]) -> float:
@@ -139,4 +151,5 @@ def report(figures: dict, console) -> None:
         f"streams opened in {figures['open_seconds']:.1f} s; events process "
         f"{figures['rss_mb']:.0f} MB; PATCH /me → its event on each of the person's streams "
         f"p50 {percentile(delays, 50) * 1000:.1f} ms, p99 {percentile(delays, 99) * 1000:.1f} "
-        f"ms ({len(delays):,} of {figures['expected']:,} delivered)")
+        f"ms ({len(delays):,} of {figures['expected']:,} delivered; streams closed early: "
+        f"{figures['ended']:,})")
