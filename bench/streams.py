@@ -114,10 +114,10 @@ def main(log_dir: Path) -> dict:
         reads.settle()
         with_streams = reads.loads(run, log_dir)
         delays = streams.deliveries()
-        rss = _events_rss_mb(run.stack)
+        rss, ended = _events_rss_mb(run.stack), streams.ended   # before the stack stops
     return {"without": without, "with": with_streams, "open_seconds": open_seconds,
             "rss_mb": rss, "delays": delays, "expected": STREAMS, "people": len(run.people),
-            "ended": streams.ended}
+            "ended": ended}
 
 
 def _ratio(pairs: list[tuple]) -> float:
