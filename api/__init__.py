@@ -9,6 +9,8 @@ from api.hot_reads import HotReads
 from api.openapi import Api, spec_options
 from api.resources import activity, admin, auth, genres, library, me, movies, ops, \
     transfers
+from api.stream import pointer as stream_pointer
+from api.stream.document import document_stream
 from movienexus.bootstrap import Container, bootstrap
 from movienexus.config import Settings
 
@@ -32,9 +34,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in (auth.blp, me.blp, library.blp, transfers.blp, activity.blp, movies.blp,
                       genres.blp, admin.blp):
         api.register_blueprint(blueprint)
+    document_stream(api.spec, stream_pointer.install(app, settings.events_public_url))
     app.register_blueprint(ops.blp)
     docs.install(app)
-    web_app.install(app, settings.web_app_dir)
+    web_app.install(app, settings.web_app_dir, settings.events_public_url)
     errors.register(app)
     if settings.hot_reads_enabled:
         app.wsgi_app = HotReads(app, container, app.wsgi_app)

@@ -14,11 +14,11 @@ SWAGGER_UI_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
 SWAGGER_UI_VERSION = version("flask-swagger-ui")
 
 
-def content_security_policy(img_src: str = "'self' data:") -> str:
+def content_security_policy(img_src: str = "'self' data:", connect_src: str = "'self'") -> str:
     """Only this origin: no inline script or style, no frames, no other hosts."""
     return "; ".join([
         "default-src 'none'", "script-src 'self'", "style-src 'self'", f"img-src {img_src}",
-        "connect-src 'self'", "font-src 'self'", "base-uri 'none'", "form-action 'self'",
+        f"connect-src {connect_src}", "font-src 'self'", "base-uri 'none'", "form-action 'self'",
         "frame-ancestors 'none'"])
 
 

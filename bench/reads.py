@@ -14,6 +14,7 @@ import os
 import random
 import statistics
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -202,30 +203,56 @@ def cold_and_warm(container, api_url: str, catalog: list[Endpoint],
     return {name: (cold[name], sequential(api_url, group)) for name, group in asks.items()}
 
 
-def main(log_dir: Path) -> dict:
+@dataclass
+class Served:
+    """The stack under load, its catalog and people, and what wrk asks of it."""
+    stack: HonchoStack
+    container: object
+    ids: list[int]
+    people: list[Person]
+    endpoints: list[Endpoint]
+    first_searches: list[float]
+
+
+@contextmanager
+def served(log_dir: Path, env: dict[str, str] | None = None, extra: tuple[str, ...] = (),
+           database_name: str = "movienexus_bench_reads"):
+    """The stack (and `extra` Procfile lines) with the catalog, the people and the bare
+    endpoint's bodies in place, the machine settled: ready for `loads`."""
     wrk.require_wrk()
     with running_tmdb_server(movies=5_000) as server:
-        settings = fresh_settings("movienexus_bench_reads", server.base_url)
+        settings = fresh_settings(database_name, server.base_url)
         container = fresh_container(settings)
         ids = load_catalog(container)
-        env = {**process_env(settings, free_port()), "TMDB_BASE_URL": server.base_url}
-        stack = HonchoStack(env, log_dir).start()
+        env = {**process_env(settings, free_port()), "TMDB_BASE_URL": server.base_url,
+               **(env or {})}
+        stack = HonchoStack(env, log_dir, extra).start()
         try:
             wait_http(f"{stack.api_url}/healthz", stack)
             wait_http(f"{stack.bare_url}/healthz", stack)
             people = people_with_libraries(stack.api_url, ids)
-            terms = search_terms(container)
-            all_endpoints = endpoints(ids, terms, people)
+            all_endpoints = endpoints(ids, search_terms(container), people)
             searches = first_asks(stack.api_url, all_endpoints[-4].paths)
             for endpoint in all_endpoints:
                 store_bare_bodies(container, stack.api_url, endpoint)
             settle()
-            loads = {e.name: (e, alternate(stack, e, log_dir)) for e in all_endpoints}
-            cold = cold_and_warm(container, stack.api_url, all_endpoints[:-3],
-                                 all_endpoints[-3:])
+            yield Served(stack, container, ids, people, all_endpoints, searches)
         finally:
             stack.stop()
-    return {"movies": len(ids), "loads": loads, "first_searches": searches, "cold": cold}
+
+
+def loads(run: Served, log_dir: Path) -> dict[str, tuple[Endpoint, list[tuple]]]:
+    """Every endpoint's ROUNDS (bare, API) pairs."""
+    return {e.name: (e, alternate(run.stack, e, log_dir)) for e in run.endpoints}
+
+
+def main(log_dir: Path) -> dict:
+    with served(log_dir) as run:
+        measured = loads(run, log_dir)
+        cold = cold_and_warm(run.container, run.stack.api_url, run.endpoints[:-3],
+                             run.endpoints[-3:])
+    return {"movies": len(run.ids), "loads": measured, "first_searches": run.first_searches,
+            "cold": cold}
 
 
 def _spread(values: list[float], fmt: str) -> str:

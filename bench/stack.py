@@ -34,8 +34,9 @@ def bench_procfile(bare_port: int) -> str:
 class HonchoStack:
     """`honcho start` of PROCESSES, as scripts/run.sh does, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path):
-        self.env, self.log_dir = env, log_dir
+    def __init__(self, env: dict[str, str], log_dir: Path, extra: tuple[str, ...] = ()):
+        """`extra`: more of the Procfile's lines to run (the streams benchmark's `events`)."""
+        self.env, self.log_dir, self.processes = env, log_dir, (*PROCESSES, *extra)
         self.api_port, self.bare_port = free_port(), free_port()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.bare_url = f"http://127.0.0.1:{self.bare_port}"
@@ -52,7 +53,7 @@ class HonchoStack:
         self.log_file = open(self.log_path, "wb")
         self.popen = subprocess.Popen(
             [str(VENV_BIN / "honcho"), "start", "-d", str(ROOT), "-f", str(procfile_path),
-             *PROCESSES], cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
+             *self.processes], cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
             start_new_session=True)
         return self
 

@@ -28,6 +28,7 @@ from library_transfer.entries import entries_of
 from library_transfer.matcher import RowMatcher
 from library_transfer.matching import MATCHED, UNMATCHED
 from library_transfer.rows import Row
+from read_models.stores.activity import ImportProgress
 from read_models.stores.markers import applied_key
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ SETTLE_SECONDS = 10.0
 
 
 def run_import(container: Container, import_id: str) -> str:
-    store = ImportStore(container.engine)
+    store = ImportStore(container.engine, ImportProgress(container.redis, container.engine))
     with container.engine.connect() as lock:
         held = store.lock(lock, import_id)
         lock.commit()

@@ -216,11 +216,19 @@ class Settings:
     events_heartbeat_seconds: float = field(
         default_factory=lambda: _float("EVENTS_HEARTBEAT_SECONDS", 15.0))
     events_replay_limit: int = field(default_factory=lambda: _int("EVENTS_REPLAY_LIMIT", 1000))
+    events_public_url_raw: str = field(default_factory=lambda: _env("EVENTS_PUBLIC_URL", ""))
 
     @property
     def is_development(self) -> bool:
         """Only an exact `development` or `test` allows the development defaults."""
         return self.app_env in DEVELOPMENT_ENVIRONMENTS
+
+    @property
+    def events_public_url(self) -> str:
+        """The origin browsers reach the event stream at (EVENTS_PUBLIC_URL; by default
+        the events process's own address)."""
+        return (self.events_public_url_raw
+                or f"http://{self.events_host}:{self.events_port}").rstrip("/")
 
     @property
     def cache_redis_url(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import Engine, bindparam, func, insert, or_, select, text, update
 
@@ -15,6 +15,7 @@ QUEUED, MATCHING, WRITING, DONE = "queued", "matching", "writing", "done"
 FAILED = "failed"       # tried import_max_attempts times: parked with its reason
 FINISHED = (DONE, FAILED)
 PENDING = "pending"
+MATCHED = "matched"  # library_transfer/matching.py's name for it
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,11 @@ class StoredRow:
 
 
 class ImportStore:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, on_recorded: Callable[[str], None] | None = None):
+        """`on_recorded(import_id)` is called after each step is committed (the job's
+        progress announced on its person's event stream)."""
         self.engine = engine
+        self.on_recorded = on_recorded or (lambda _import_id: None)
 
     def create(self, import_id: str, user_id: str, format: str, overwrite: bool,
                entries: list[dict], skipped: int = 0) -> None:
@@ -60,6 +64,7 @@ class ImportStore:
         with self.engine.begin() as conn:
             conn.execute(update(imports).where(imports.c.id == import_id)
                          .values(status=status, **finished))
+        self.on_recorded(import_id)
 
     def rows(self, import_id: str, outcome: str | None = None,
              written: bool | None = None, limit: int | None = None) -> list[StoredRow]:
@@ -86,12 +91,14 @@ class ImportStore:
                 **{name: bindparam(f"b_{name}")
                    for name in ("outcome", "tmdb_id", "confidence", "how", "candidates")}),
                 values)
+        self.on_recorded(import_id)
 
     def mark_written(self, import_id: str, row_nos: list[int]) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(import_rows).where(
                 import_rows.c.import_id == import_id,
                 import_rows.c.row_no.in_(row_nos)).values(written=True))
+        self.on_recorded(import_id)
 
     def progress(self, import_id: str) -> dict[str, int]:
         """Rows by outcome, and how many of the matched are written."""
@@ -104,6 +111,12 @@ class ImportStore:
         tally = {outcome: n for outcome, n, _ in counts}
         tally["written"] = sum(w for _, _, w in counts)
         return tally
+
+    def processed(self, import_id: str) -> int:
+        """Rows done with: written, or found not to be written (ambiguous, unmatched)."""
+        tally = self.progress(import_id)
+        return tally.pop("written") + sum(
+            n for outcome, n in tally.items() if outcome not in (PENDING, MATCHED))
 
     def lock(self, conn, import_id: str) -> bool:
         """A session lock on the job (one runner at a time), held while `conn` lives."""

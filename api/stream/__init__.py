@@ -8,4 +8,9 @@ from the event log and sends it with the position as its id, so a client reconne
 with Last-Event-ID misses nothing and gets nothing twice. More than EVENTS_REPLAY_LIMIT
 missed events send a `reset` (refetch everything) instead. A comment line every
 EVENTS_HEARTBEAT_SECONDS keeps proxies from closing the stream; the session is checked
-then and on every change, and a revoked one ends the stream with an `end` event."""
+then and on every change, and a revoked one ends the stream with an `end` event.
+
+After library events the stream sends `stats` (the person's stats as they now are);
+notices that are not in the log (an import's progress, `import`) come on the same Redis
+channel and are sent as they arrive, without an id. The OpenAPI document describes the
+stream (document.py); the API answers 421 at its path, naming where it is (pointer.py)."""

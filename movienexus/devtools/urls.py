@@ -13,7 +13,8 @@ def describe(settings: Settings) -> str:
         f"  web app      {api}/",
         f"  API          {api}/api/v1   (docs: {api}/api/v1/docs)",
         f"  health       {api}/healthz  {api}/readyz  {api}/metrics",
-        f"  event stream http://{settings.events_host}:{settings.events_port}/api/v1/me/events",
+        f"  event stream {settings.events_public_url}/api/v1/me/events   (the `events` "
+        f"process, on {settings.events_host}:{settings.events_port})",
         f"  Flower       http://127.0.0.1:{settings.flower_port}",
         f"  SMTP sink    {settings.smtp_host}:{settings.smtp_port}  (mail saved under "
         f"{settings.mail_dir}/)",

@@ -8,11 +8,13 @@ a cache of the log: one that lacks its `complete` mark (new, evicted, or Redis w
 flushed) is computed from the event log on the next read and marked."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from redis import Redis
 from sqlalchemy import Engine, text
 
+from adapters.db.imports import ImportStore
 from adapters.messaging.envelope import Envelope
 from domain.accounts import events as accounts
 from domain.library import events as library
@@ -67,6 +69,31 @@ def changes_channel(user_id: str) -> str:
     """Where the position of each applied event of the person is announced (the
     event stream, api/stream, listens)."""
     return f"changes:{user_id}"
+
+
+def announce(redis: Redis, user_id: str, event: str, data: dict) -> None:
+    """A notice that is not in the event log (an import's progress): the person's open
+    streams send it as `event` at once, without an id (a stream resumed later does not
+    replay it; what it reports can be read again, e.g. GET /me/imports/{id})."""
+    redis.publish(changes_channel(user_id), json.dumps({"event": event, "data": data}))
+
+
+class ImportProgress:
+    """Announces an import's progress on its person's streams each time the store
+    records a step (ImportStore's `on_recorded`): `import` with its id, status, the
+    rows processed (as GET /me/imports/{id} counts them) and the total."""
+
+    def __init__(self, redis: Redis, engine: Engine):
+        self.redis, self.store = redis, ImportStore(engine)
+
+    def __call__(self, import_id: str) -> None:
+        job = self.store.job(import_id)
+        if job is None:
+            return
+        processed = self.store.processed(import_id)
+        announce(self.redis, job["user_id"], "import", {
+            "id": import_id, "status": job["status"], "processed": min(processed, job["total"]),
+            "total": job["total"], "recorded_at": datetime.now(timezone.utc).isoformat()})
 
 
 def kinds_of(event_type: str, rated: bool) -> list[str]:

@@ -62,19 +62,31 @@ def contract_api(settings, smtp, pipeline, tmdb_server, contract_namespace,  # n
         _delete_namespace(settings.broker_url, contract_namespace)
 
 
+# The event stream's origin of each served API (the web app and the client read it).
+EVENTS_URLS: dict[str, str] = {}
+
+
 @contextmanager
 def served_api(settings, smtp, tmdb_server, tmp_path_factory, **env):  # noqa: F811
-    """gunicorn from the Procfile (2 workers) in front of the test pipeline's database."""
-    port = free_port()
+    """gunicorn from the Procfile (2 workers) in front of the test pipeline's database,
+    and the event stream's process beside it (EVENTS_URLS[url])."""
+    port, events_port = free_port(), free_port()
+    events_url = f"http://127.0.0.1:{events_port}"
     env = {**pipeline_env(settings, smtp.port), "API_PORT": str(port), "WEB_CONCURRENCY": "2",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("prometheus")),
-           "TMDB_BASE_URL": tmdb_server.base_url, **env}
-    api = Process("api", env, tmp_path_factory.mktemp("api-logs")).start()
+           "TMDB_BASE_URL": tmdb_server.base_url, "EVENTS_PORT": str(events_port),
+           "EVENTS_PUBLIC_URL": events_url, **env}
+    logs = tmp_path_factory.mktemp("api-logs")
+    api = Process("api", env, logs).start()
+    events = Process("events", env, logs).start()
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/healthz", api)
+        wait_http(f"{events_url}/healthz", events)
+        EVENTS_URLS[url] = events_url
         yield url
     finally:
+        events.stop()
         api.stop()
 
 

@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
-from tests.contract.conftest import UNLIMITED, served_api
+from tests.contract.conftest import EVENTS_URLS, UNLIMITED, served_api
 from tests.support.frontend import REPO, node_summary
 
-NODE_TESTS = 5
+NODE_TESTS = 7
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,8 @@ def short_token_api(settings, smtp, pipeline, tmdb_server, tmp_path_factory):
 def test_the_client_passes_its_node_tests_against_the_stack(short_token_api,
                                                             contract_catalog):
     run = subprocess.run(["npm", "test", "--workspace", "clients/typescript"], cwd=REPO,
-                         env={**os.environ, "MOVIENEXUS_API_URL": short_token_api},
+                         env={**os.environ, "MOVIENEXUS_API_URL": short_token_api,
+                              "MOVIENEXUS_EVENTS_URL": EVENTS_URLS[short_token_api]},
                          capture_output=True, text=True, timeout=300)
     print(run.stdout[-6000:])
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]

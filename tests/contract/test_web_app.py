@@ -12,7 +12,8 @@ import subprocess
 
 import requests
 
-from api.web_app import CONTENT_SECURITY_POLICY
+from api.web_app import policy
+from tests.contract.conftest import EVENTS_URLS
 from tests.support.frontend import REPO
 
 JOURNEY = REPO / "web" / "e2e" / "browser-journey.mjs"
@@ -20,11 +21,14 @@ SCREENSHOTS = REPO / "var" / "web-app"
 
 
 def test_the_page_is_served_under_a_strict_csp_with_no_inline_script(contract_api):
+    events_url = EVENTS_URLS[contract_api]
     for path in ("/", "/verify-email?token=x"):
         page = requests.get(f"{contract_api}{path}", timeout=10)
         assert page.status_code == 200, (path, page.text[:300])
-        assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
-        assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+        assert page.headers["Content-Security-Policy"] == policy(events_url)
+        assert f"connect-src 'self' {events_url};" in policy(events_url)
+        assert "'unsafe-inline'" not in policy(events_url)
+        assert f'<meta name="movienexus-events-url" content="{events_url}">' in page.text
         assert re.findall(r"<script[^>]*>", page.text) == [
             '<script type="module" src="/app.js">'], "one script, from the origin"
         assert re.search(r"\son[a-z]+=", page.text) is None, "no inline event handler"

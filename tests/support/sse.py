@@ -1,11 +1,14 @@
 """A small server-sent-events client over requests (a real HTTP stream): a thread reads
-the stream and queues each event (id, event, data); the stream's end queues None."""
+the stream and queues each event (id, event, data, when it arrived); the stream's end
+queues None. Events named in `ignore` are not queued (a test of the log's order ignores
+the `stats` the stream sends after library events)."""
 from __future__ import annotations
 
 import json
 import queue
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import requests
 
@@ -15,10 +18,13 @@ class Event:
     id: str | None
     event: str
     data: dict
+    received: float = field(default_factory=time.time, compare=False)
 
 
 class SseClient:
-    def __init__(self, url: str, token: str, last_event_id: str | None = None):
+    def __init__(self, url: str, token: str, last_event_id: str | None = None,
+                 ignore: frozenset[str] = frozenset()):
+        self.ignore = ignore
         headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
@@ -32,7 +38,7 @@ class SseClient:
         try:
             for raw in self.response.iter_lines(decode_unicode=True):
                 if raw == "":
-                    if fields:
+                    if fields and fields.get("event", "message") not in self.ignore:
                         self.events.put(Event(fields.get("id"), fields.get("event", "message"),
                                               json.loads(fields.get("data", "{}"))))
                     fields = {}

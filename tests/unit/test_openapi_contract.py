@@ -30,6 +30,7 @@ OPERATION_IDS = {
     "GET /me/stats": "getStats", "GET /me/recommendations": "listRecommendations",
     "POST /me/imports": "createImport", "GET /me/imports/{import_id}": "getImport",
     "GET /me/export": "exportLibrary", "GET /me/last-activities": "getLastActivities",
+    "GET /me/events": "streamEvents",
     "GET /movies": "listMovies", "GET /movies/search": "searchMovies",
     "GET /movies/popular": "listPopularMovies", "GET /movies/top-rated": "listTopRatedMovies",
     "GET /movies/now-playing": "listNowPlayingMovies",
@@ -116,6 +117,31 @@ def test_output_schemas_require_what_is_always_sent(document):
     assert schemas["TokenPair"]["properties"]["token_type"]["enum"] == ["Bearer"]
     assert "user" not in schemas["TokenPair"]["properties"]
     assert "required" not in schemas["ProfileUpdate"]
+
+
+def test_the_event_stream_is_documented_though_the_events_process_serves_it(document):
+    stream = operations(document)["GET /me/events"]
+    assert stream["security"] == BEARER
+    assert [(p["in"], p["name"]) for p in stream["parameters"]] == [("header", "Last-Event-ID")]
+    assert stream["responses"]["200"]["content"] == {"text/event-stream": {
+        "schema": {"$ref": "#/components/schemas/StreamMessage"}}}
+    schemas = document["components"]["schemas"]
+    event = schemas["StreamEvent"]
+    assert set(event["required"]) == {"type", "aggregate", "version", "occurred_at", "data"}
+    assert {"FavoriteAdded", "WatchlistItemWatched", "ProfileUpdated", "SessionRevoked"} \
+        <= set(event["properties"]["type"]["enum"])
+    named = {ref["$ref"].rsplit("/", 1)[1]: schemas[ref["$ref"].rsplit("/", 1)[1]]
+             ["properties"]["event"]["enum"] for ref in schemas["StreamMessage"]["oneOf"]}
+    assert named["LoggedMessage"] == event["properties"]["type"]["enum"]
+    assert [named[n] for n in ("StatsMessage", "ImportMessage", "ResetMessage", "EndMessage")] \
+        == [["stats"], ["import"], ["reset"], ["end"]]
+
+
+def test_the_api_points_a_misdirected_stream_at_the_events_process():
+    from api import create_app
+    answer = create_app().test_client().get(f"{API}/me/events")
+    assert answer.status_code == 421
+    assert answer.get_json()["message"].endswith(f"{API}/me/events (Procfile `events`).")
 
 
 def test_the_typescript_clients_copy_of_the_document_is_current(document):

@@ -3,6 +3,8 @@
 // tests/contract/test_web_app.py, which answers on stdin with the verification link the
 // SMTP sink received when this script prints `MAIL <address>`.
 //
+// A second tab, logged in as the same person, shows the first tab's favorite on its
+// library page without a reload (the event stream, GET /me/events).
 // Posters are refused (as offline, or with the bundled TMDb server): the placeholder shows.
 // axe-core checks the main pages; a serious or critical violation fails the run.
 // Screenshots go to SCREENSHOTS (var/web-app by default).
@@ -36,7 +38,7 @@ try {
     }
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  await journey(page).catch(async (error) => {
+  await journey(page, context).catch(async (error) => {
     await shot(page, "failure").catch(() => undefined);
     throw error;
   });
@@ -66,7 +68,22 @@ async function status(page, text) {
   await page.getByRole("status").filter({ hasText: text }).waitFor();
 }
 
-async function journey(page) {
+/** A second tab logged in as the same person, on its library page, its stream open. */
+async function secondTab(context, email) {
+  const other = await context.newPage();
+  other.setDefaultTimeout(30_000);
+  other.on("pageerror", (error) => problems.push(`page error (second tab): ${error.message}`));
+  await other.goto(`${BASE}/#/login`);
+  await other.getByLabel("Email").fill(email);
+  await other.getByLabel("Password").fill(PASSWORD);
+  await other.getByRole("button", { name: "Log in" }).last().click();
+  await other.getByRole("heading", { name: "Your library" }).waitFor();
+  await other.getByText("No favorites yet").waitFor();
+  await other.locator("body[data-stream=open]").waitFor();
+  return other;
+}
+
+async function journey(page, context) {
   // Browse: trending and the four curated lists, with placeholders for the posters.
   await page.goto(`${BASE}/`);
   await page.getByRole("heading", { name: "Discover movies" }).waitFor();
@@ -121,12 +138,18 @@ async function journey(page) {
   await page.getByRole("button", { name: "Log in" }).last().click();
   await page.getByRole("heading", { name: "Your library" }).waitFor();
 
-  // Favorites with a rating and notes, the watchlist, watched.
+  // Favorites with a rating and notes, the watchlist, watched; the second tab follows.
+  const other = await secondTab(context, email);
   await page.goto(movieUrl);
   await page.getByLabel("Your rating (1–10)").selectOption("8");
   await page.getByLabel("Notes").fill("Loved the ending.");
   await page.getByRole("button", { name: "Add to favorites" }).click();
   await status(page, "Saved to your favorites.");
+  await other.getByText("rating 8 · “Loved the ending.”").waitFor({ timeout: 10_000 });
+  const otherStats = other.getByRole("region", { name: "Stats" });
+  await otherStats.locator("tr", { hasText: /^Favorites1$/ }).waitFor({ timeout: 10_000 });
+  await shot(other, "second-tab");
+  await other.close();
   await page.getByRole("heading", { name: "One of your favorites" }).waitFor();
   assert.equal(await page.getByLabel("Your rating (1–10)").inputValue(), "8");
   await page.getByRole("button", { name: "Add to watchlist" }).click();

@@ -3,15 +3,22 @@
  * the API's OpenAPI document; it attaches and refreshes tokens, carries consistency
  * tokens and revalidates with ETags). Routes live in the URL's hash, except the pages the
  * emails link to (/verify-email?token=…).
+ *
+ * While someone is logged in the page follows their event stream (GET /me/events, at the
+ * origin the page's `movienexus-events-url` meta tag names): a change made elsewhere (in
+ * another tab, on another device) redraws the library page without a reload.
  */
-import { ApiError, MovieNexus, must, webStorageTokenStore, type Schemas } from "@movienexus/client";
+import { ApiError, type EventStream, MovieNexus, must, type StreamMessage, webStorageTokenStore,
+         type Schemas } from "@movienexus/client";
 import { field, formValues, h, poster } from "./dom.js";
 
 type Card = Schemas["MovieCard"];
 type View = { title: string; body: HTMLElement };
 
+const eventsUrl = document.querySelector<HTMLMetaElement>('meta[name="movienexus-events-url"]')?.content;
 const nexus = new MovieNexus({
   baseUrl: location.origin,
+  eventsUrl: eventsUrl || location.origin,
   tokens: webStorageTokenStore(sessionStorage),
   onSessionEnded: () => {
     say("Your session has ended: log in again.", true);
@@ -251,6 +258,39 @@ function resetPassword(): View {
     })) };
 }
 
+// --- the event stream -----------------------------------------------------------------
+
+/** The redraw comes once a burst of messages (an event, then the stats) is over. */
+const REDRAW_AFTER_MS = 150;
+let stream: EventStream | null = null;
+let redraw: ReturnType<typeof setTimeout> | undefined;
+
+/** Follows the stream while logged in (opened at login, closed at logout). */
+function followChanges(): void {
+  if (nexus.loggedIn && stream === null) {
+    stream = nexus.streamEvents({
+      onOpen: () => { document.body.dataset.stream = "open"; redrawLibrary(); },
+      onMessage: changed,
+      onClose: () => { delete document.body.dataset.stream; stream = null; },
+    });
+  } else if (!nexus.loggedIn && stream !== null) {
+    stream.close();
+  }
+}
+
+function changed(message: StreamMessage): void {
+  const library = "aggregate" in message.data && message.data.aggregate === "library";
+  if (library || message.event === "stats" || message.event === "reset") redrawLibrary();
+}
+
+/** Redraws the library page (when it is the one shown) with what changed. */
+function redrawLibrary(): void {
+  clearTimeout(redraw);
+  redraw = setTimeout(() => {
+    if (location.hash.startsWith("#/library")) void go();
+  }, REDRAW_AFTER_MS);
+}
+
 // --- navigation -----------------------------------------------------------------------
 
 function renderNav(): void {
@@ -284,6 +324,7 @@ function view(): View | Promise<View> {
 
 async function go(): Promise<void> {
   renderNav();
+  followChanges();
   try {
     const { title, body } = await view();
     document.title = `${title} · Movie Nexus`;

@@ -10,12 +10,17 @@
  *   token and end the session);
  * - the last `X-Consistency-Token` a write answered is sent on the reads that honour it;
  * - GETs are revalidated with their ETag (`If-None-Match`): a 304 is answered from the
- *   body kept for that URL.
+ *   body kept for that URL;
+ * - `streamEvents` reads GET /me/events (server-sent events, typed by the document's
+ *   `StreamMessage`), reopening it with Last-Event-ID after a drop (src/events.ts).
  */
 import createClient, { type Client } from "openapi-fetch";
+import { type EventStream, openEventStream, type StreamOptions } from "./events.js";
 import type { components, paths } from "./schema.js";
 
 export type { components, paths };
+export { EVENTS_PATH, SseParser } from "./events.js";
+export type { EventStream, MessageOf, StreamEventName, StreamMessage, StreamOptions } from "./events.js";
 export type Schemas = components["schemas"];
 export type Api = Client<paths>;
 
@@ -65,6 +70,9 @@ export function webStorageTokenStore(storage: Storage, key = "movienexus.tokens"
 export interface MovieNexusOptions {
   /** The API's origin, e.g. `http://127.0.0.1:8000` (the paths carry `/api/v1`). */
   baseUrl: string;
+  /** The event stream's origin (the server's EVENTS_PUBLIC_URL, e.g.
+   *  `http://127.0.0.1:8002`); by default baseUrl (one origin, a proxy in front). */
+  eventsUrl?: string;
   tokens?: TokenStore;
   /** The fetch to send requests with (tests count requests through it). */
   fetch?: (request: Request) => Promise<Response>;
@@ -117,6 +125,7 @@ export class MovieNexus {
   private readonly etagCacheSize: number;
   private readonly kept = new Map<string, KeptAnswer>();
   private readonly onSessionEnded: () => void;
+  private readonly eventsUrl: string;
   private refreshing: Promise<boolean> | null = null;
   private consistencyToken: string | null = null;
 
@@ -125,6 +134,7 @@ export class MovieNexus {
     this.transport = options.fetch ?? ((request) => globalThis.fetch(request));
     this.etagCacheSize = options.etagCacheSize ?? 200;
     this.onSessionEnded = options.onSessionEnded ?? (() => undefined);
+    this.eventsUrl = (options.eventsUrl ?? options.baseUrl).replace(/\/$/, "");
     this.api = createClient<paths>({
       baseUrl: options.baseUrl.replace(/\/$/, ""),
       fetch: (request) => this.send(request),
@@ -150,6 +160,17 @@ export class MovieNexus {
   async logout(): Promise<void> {
     if (this.loggedIn) await this.api.POST("/api/v1/auth/logout");
     this.forget();
+  }
+
+  /** Your changes as they are applied (GET /me/events), until close() or the session
+   *  ends; reopened with Last-Event-ID after a drop, after one refresh on a 401. */
+  streamEvents(options: StreamOptions): EventStream {
+    return openEventStream({
+      url: this.eventsUrl,
+      accessToken: () => this.tokens.load()?.accessToken ?? null,
+      refresh: () => this.refresh(),
+      fetch: this.transport,
+    }, options);
   }
 
   /** Trades the refresh token for a new pair: one call at a time, shared by every caller

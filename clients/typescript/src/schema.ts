@@ -322,6 +322,26 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/api/v1/me/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your own changes as they are applied, as server-sent events.
+         * @description Served by the events process (`python -m api.stream`, Procfile `events`), not by the API's workers: behind one origin a proxy routes this path to it; in development it listens on EVENTS_PUBLIC_URL (the API answers 421 here, naming it). Each of your applied events is sent with its log position as `id`, then `stats` after library events, `import` as an import of yours progresses, a comment line as heartbeat, and `end` when the session ends. Reconnect with Last-Event-ID to miss nothing.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/export": {
         parameters: {
             query?: never;
@@ -769,6 +789,12 @@ export interface components {
              */
             email: string;
         };
+        /** @description The session ended (logout, revocation): the stream closes. */
+        EndMessage: {
+            data: components["schemas"]["StreamEnd"];
+            /** @enum {string} */
+            event: "end";
+        };
         Error: {
             /** @description the HTTP status */
             code: number;
@@ -858,6 +884,24 @@ export interface components {
              */
             file: string;
         };
+        /** @description An import of yours moved on (not replayed on resume). */
+        ImportMessage: {
+            data: components["schemas"]["ImportProgress"];
+            /** @enum {string} */
+            event: "import";
+        };
+        /** @description Where an import of yours stands, sent as each step is recorded (GET /me/imports/{import_id} has the report). */
+        ImportProgress: {
+            /** Format: uuid */
+            id: string;
+            /** @description Rows done with (written, ambiguous or unmatched). */
+            processed: number;
+            /** Format: date-time */
+            recorded_at: string;
+            /** @enum {string} */
+            status: "matching" | "writing" | "done";
+            total: number;
+        };
         ImportReport: {
             ambiguous: components["schemas"]["AmbiguousRow"][];
             matched: number;
@@ -891,6 +935,14 @@ export interface components {
             sessions: string | null;
             /** Format: date-time */
             watchlist: string | null;
+        };
+        /** @description A change of yours, named by its event type. */
+        LoggedMessage: {
+            data: components["schemas"]["StreamEvent"];
+            /** @enum {string} */
+            event: "EmailVerified" | "FavoriteAdded" | "FavoriteRemoved" | "FavoriteUpdated" | "PasswordChanged" | "PasswordResetRequested" | "ProfileUpdated" | "SessionRefreshed" | "SessionRevoked" | "SessionStarted" | "UserRegistered" | "VerificationEmailRequested" | "WatchlistItemAdded" | "WatchlistItemRemoved" | "WatchlistItemUnwatched" | "WatchlistItemWatched";
+            /** @description The event's position in the log: send it back as Last-Event-ID. */
+            id: string;
         };
         Login: {
             /**
@@ -1064,6 +1116,14 @@ export interface components {
         Replay: {
             replayed: number[];
         };
+        /** @description More was missed than the stream replays: refetch what you show, then go on from this id. */
+        ResetMessage: {
+            data: Record<string, never>;
+            /** @enum {string} */
+            event: "reset";
+            /** @description The event's position in the log: send it back as Last-Event-ID. */
+            id: string;
+        };
         Session: {
             /** Format: date-time */
             created_at: string;
@@ -1100,6 +1160,32 @@ export interface components {
             watched_count: number;
             watchlist_count: number;
         };
+        /** @description Your stats as they are after the library events just sent. */
+        StatsMessage: {
+            data: components["schemas"]["Stats"];
+            /** @enum {string} */
+            event: "stats";
+        };
+        StreamEnd: {
+            reason: string;
+        };
+        /** @description One of your applied changes, from the event log. */
+        StreamEvent: {
+            /** @enum {string} */
+            aggregate: "library" | "session" | "user";
+            /** @description The event's payload (e.g. tmdb_id, rating, notes). */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            occurred_at: string;
+            /** @enum {string} */
+            type: "EmailVerified" | "FavoriteAdded" | "FavoriteRemoved" | "FavoriteUpdated" | "PasswordChanged" | "PasswordResetRequested" | "ProfileUpdated" | "SessionRefreshed" | "SessionRevoked" | "SessionStarted" | "UserRegistered" | "VerificationEmailRequested" | "WatchlistItemAdded" | "WatchlistItemRemoved" | "WatchlistItemUnwatched" | "WatchlistItemWatched";
+            /** @description The aggregate's version after this event. */
+            version: number;
+        };
+        /** @description One server-sent event: its `event` field, then its `data` (JSON). */
+        StreamMessage: components["schemas"]["LoggedMessage"] | components["schemas"]["StatsMessage"] | components["schemas"]["ImportMessage"] | components["schemas"]["ResetMessage"] | components["schemas"]["EndMessage"];
         Sync: {
             /** @enum {string} */
             kind: "genres" | "popular" | "top_rated" | "now_playing" | "upcoming" | "trending" | "changes" | "related" | "details" | "all";
@@ -1897,6 +1983,33 @@ export interface operations {
             413: components["responses"]["REQUEST_ENTITY_TOO_LARGE"];
             415: components["responses"]["UNSUPPORTED_MEDIA_TYPE"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The id of the last event you received: the stream sends what followed it (or `reset` when that is more than EVENTS_REPLAY_LIMIT events). Without it, the stream starts from now. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream (text/event-stream, open until the session ends). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["StreamMessage"];
+                };
+            };
+            400: components["responses"]["BAD_REQUEST"];
+            401: components["responses"]["UNAUTHORIZED"];
             503: components["responses"]["SERVICE_UNAVAILABLE"];
         };
     };

@@ -2,7 +2,8 @@
  * The client against the live stack (tests/contract/test_typescript_client.py starts it,
  * with 3-second access tokens, and passes its URL in MOVIENEXUS_API_URL): the journey a
  * frontend writes, parallel calls across an access-token expiry, consistency tokens and
- * ETag revalidation. `tsc --strict` checks this file too (the generator tier).
+ * ETag revalidation, the event stream (its process's origin in MOVIENEXUS_EVENTS_URL).
+ * `tsc --strict` checks this file too (the generator tier).
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -10,9 +11,11 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { CONSISTENCY_HEADER, CONSISTENT_READS, MovieNexus, must } from "../src/index.js";
+import { CONSISTENCY_HEADER, CONSISTENT_READS, type MessageOf, MovieNexus, must, SseParser,
+         type StreamMessage } from "../src/index.js";
 
 const BASE_URL = process.env.MOVIENEXUS_API_URL ?? "";
+const EVENTS_URL = process.env.MOVIENEXUS_EVENTS_URL ?? BASE_URL;
 const PASSWORD = "Popcorn-2026!";
 
 interface Sent {
@@ -48,6 +51,12 @@ async function registered(nexus: MovieNexus): Promise<string> {
   assert.equal(user.email, email);
   assert.equal(user.email_verified, false);
   return email;
+}
+
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  for (const start = Date.now(); !condition(); await sleep(50)) {
+    assert.ok(Date.now() - start < timeoutMs, "in time");
+  }
 }
 
 async function aPopularMovie(nexus: MovieNexus): Promise<number> {
@@ -162,6 +171,41 @@ describe("the Movie Nexus client against the live stack", { skip: BASE_URL === "
     assert.equal(detailReads[1]?.request.get("If-None-Match"), detailReads[0]?.response.get("ETag"));
     assert.equal(detailReads[1]?.status, 304);
   });
+
+  test("streamEvents: a change arrives typed, then the stats; a reopened stream resumes", async () => {
+    const nexus = new MovieNexus({ baseUrl: BASE_URL, eventsUrl: EVENTS_URL });
+    await nexus.login(await registered(nexus), PASSWORD);
+    const path = { params: { path: { tmdb_id: await aPopularMovie(nexus) } } };
+    const got: StreamMessage[] = [];
+    let opened = false;
+    const first = nexus.streamEvents({ onOpen: () => { opened = true; }, onMessage: (m) => got.push(m) });
+    await until(() => opened);
+    await must(nexus.api.PUT("/api/v1/me/favorites/{tmdb_id}", { ...path, body: { rating: 7 } }));
+    await until(() => got.some((m) => m.event === "stats"));
+    const added = got.find((m): m is MessageOf<"FavoriteAdded"> => m.event === "FavoriteAdded");
+    assert.equal(added?.data.data["tmdb_id"], path.params.path.tmdb_id);
+    assert.equal(added?.data.version, 1);
+    const stats = got.find((m): m is MessageOf<"stats"> => m.event === "stats");
+    assert.equal(stats?.data.total_favorites, 1);
+    first.close();
+    await first.done;
+
+    await must(nexus.api.PUT("/api/v1/me/watchlist/{tmdb_id}", { ...path, body: {} }));
+    const again: StreamMessage[] = [];
+    const second = nexus.streamEvents({ lastEventId: first.lastEventId ?? "0", onMessage: (m) => again.push(m) });
+    await until(() => again.some((m) => m.event === "WatchlistItemAdded"));
+    assert.ok(!again.some((m) => m.event === "FavoriteAdded"), "nothing twice after Last-Event-ID");
+    second.close();
+    await second.done;
+  });
+});
+
+test("SseParser reads frames split anywhere, skipping heartbeats", () => {
+  const parser = new SseParser();
+  const text = ': heartbeat\r\n\r\nid: 7\nevent: FavoriteAdded\ndata: {"a":\ndata: 1}\n\nevent: stats\ndata: {}\n\n';
+  const frames = [...text].flatMap((character) => parser.push(character));
+  assert.deepEqual(frames, [{ id: "7", event: "FavoriteAdded", data: '{"a":\n1}' },
+                            { event: "stats", data: "{}" }]);
 });
 
 test("CONSISTENT_READS names exactly the document's reads that take X-Consistency-Token", () => {
