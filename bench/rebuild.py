@@ -14,6 +14,7 @@ the least any process that reads the log and writes tables can do."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 import uuid
@@ -32,8 +33,9 @@ from domain.library import events as library
 from read_models.stores.movie_documents import TMDB_MOVIE_GENRES
 from read_models.operations.rebuild import WORKERS
 
-USERS = 8_000
-MOVIES = 25_000
+SCALE = float(os.environ.get("BENCH_REBUILD_SCALE", "1"))   # a smaller log on a busy machine
+USERS = int(8_000 * SCALE)
+MOVIES = int(25_000 * SCALE)
 LIBRARY_EVENTS = 50           # a library's events: 0 to this many, 25 on average
 LISTS = ("popular", "top_rated", "now_playing", "upcoming", "trending_day", "trending_week")
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)

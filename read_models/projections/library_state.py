@@ -89,9 +89,8 @@ def _favorite_updated(old: Favorite | None, p: dict) -> Favorite | None:
     if old is None:
         return None
     changes = p["changes"]
-    return replace(old, rating=changes["rating"] if "rating" in changes else old.rating,
-                   notes=changes["notes"] if "notes" in changes else old.notes,
-                   updated_at=p["updated_at"])
+    return replace(old, rating=changes.get("rating", old.rating),
+                   notes=changes.get("notes", old.notes), updated_at=p["updated_at"])
 
 
 def _removed(_old: Any, _p: dict) -> None:
