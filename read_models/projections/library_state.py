@@ -147,8 +147,13 @@ def evolve(state: LibraryState | None, event: Envelope) -> LibraryState:
         _count(kind, counters, new, +1)
         if kind == FAVORITES and (delta := movie_delta(tmdb_id, old, new)):
             deltas = (*deltas, delta)
-    return replace(state, version=event.aggregate_version, counters=counters,
-                   deltas=deltas, **{kind: {**getattr(state, kind), tmdb_id: new}})
+    favorites, watchlist = state.favorites, state.watchlist
+    if kind == FAVORITES:
+        favorites = {**favorites, tmdb_id: new}
+    else:
+        watchlist = {**watchlist, tmdb_id: new}
+    return LibraryState(state.user_id, event.aggregate_version, counters, favorites,
+                        watchlist, state.written, state.complete, deltas)
 
 
 def _count(kind: str, counters: dict[str, Any], entry: Any, delta: int) -> None:
@@ -163,10 +168,14 @@ def _count(kind: str, counters: dict[str, Any], entry: Any, delta: int) -> None:
 def movie_delta(tmdb_id: int, old: Favorite | None, new: Favorite | None) -> Delta | None:
     """How a movie's counters move from one favorite (None: none) to another; None
     when they do not."""
-    def counts(favorite: Favorite | None) -> tuple[int, int, int]:
-        if favorite is None:
-            return 0, 0, 0
-        rated = favorite.rating is not None
-        return 1, favorite.rating if rated else 0, int(rated)
-    moved = tuple(n - o for n, o in zip(counts(new), counts(old)))
+    moved = ((new is not None) - (old is not None), _rating(new) - _rating(old),
+             _rated(new) - _rated(old))
     return (tmdb_id, *moved) if any(moved) else None
+
+
+def _rating(favorite: Favorite | None) -> int:
+    return (favorite.rating or 0) if favorite is not None else 0
+
+
+def _rated(favorite: Favorite | None) -> int:
+    return int(favorite is not None and favorite.rating is not None)
