@@ -192,20 +192,17 @@ class _Rows:
         self.counters, self.deltas = [], []
 
     def add(self, state: LibraryState) -> None:
-        user_id, written = state.user_id, state.written
-        for tmdb_id, entry in _changed(state.favorites, written.favorites):
-            key = {"user_id": user_id, "tmdb_id": tmdb_id}
-            if entry is None:
-                self.unfavorites.append(key)
-            else:
-                self.favorites.append({**key, **vars(entry)})
-        for tmdb_id, entry in _changed(state.watchlist, written.watchlist):
-            key = {"user_id": user_id, "tmdb_id": tmdb_id}
-            if entry is None:
-                self.unitems.append(key)
-            else:
-                self.items.append({**key, **vars(entry)})
-        self.counters.append({"user_id": user_id, "counters": state.counters,
+        written = state.written
+        for kind, upserts, deletes in ((FAVORITES, self.favorites, self.unfavorites),
+                                       (WATCHLIST, self.items, self.unitems)):
+            for tmdb_id, entry in _changed(getattr(state, kind), getattr(written, kind)):
+                key = {"user_id": state.user_id, "tmdb_id": tmdb_id}
+                if entry is None:
+                    deletes.append(key)
+                else:
+                    upserts.append(key | {name: getattr(entry, name)
+                                          for name in entry.__slots__})
+        self.counters.append({"user_id": state.user_id, "counters": state.counters,
                               "version": state.version})
         self.deltas += state.deltas[written.deltas:]
 

@@ -21,7 +21,7 @@ from read_models.stores import library_stats as stats
 Delta = tuple[int, int, int, int]     # tmdb id, favorites, rating sum, ratings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Favorite:
     rating: int | None
     notes: str | None
@@ -31,7 +31,7 @@ class Favorite:
     year: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WatchlistItem:
     added_at: Any
     watched: bool
@@ -52,8 +52,12 @@ class Written:
     deltas: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LibraryState:
+    """Never changed once made (evolve makes a new one; only prepare adds entries it
+    loads); not frozen only because a frozen dataclass is slower to make, once per
+    event in a rebuild."""
+
     user_id: str
     version: int
     counters: dict[str, Any]
