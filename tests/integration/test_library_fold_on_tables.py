@@ -15,7 +15,7 @@ from read_models.projections.library_fold import LibraryFold
 from read_models.stores.library_documents import library_key
 from read_models.stores.library_redis import APPLIED, DUPLICATE, GAP, RangeChange
 from tests.support.accounts import envelopes_of
-from tests.support.library import import_movies, new_users
+from tests.support.library import import_movies, new_users, pending_deltas
 
 _ROWS = {
     "read_favorites": "SELECT tmdb_id, rating, notes, genre_ids, year FROM read_favorites "
@@ -36,6 +36,7 @@ def movie_counts(container, tmdb_ids: list[int]) -> Counter:
     """Each movie's counters once every delta is folded; counts_seq counts the deltas,
     one per event that moved the movie's counters."""
     container.movie_counters.fold_all()
+    assert pending_deltas(container) == 0
     counts = Counter()
     with container.engine.connect() as conn:
         for row in conn.execute(text(
@@ -64,7 +65,12 @@ def writes(container, user: str, movie_ids: list[int]) -> None:
 
 @pytest.fixture(scope="module")
 def lab(isolated):
-    return isolated, import_movies(isolated, 3, seed=78)
+    """Movies in read_movies, so their counters fold (a delta waits for its movie)."""
+    movie_ids = import_movies(isolated, 3, seed=78)
+    for movie_id in movie_ids:
+        for envelope in envelopes_of(isolated, str(movie_id)):
+            isolated.projection_runner.apply(envelope)
+    return isolated, movie_ids
 
 
 def test_states_kept_across_pages_end_as_the_events_applied_one_by_one(lab):
@@ -88,6 +94,7 @@ def test_states_kept_across_pages_end_as_the_events_applied_one_by_one(lab):
         conn.commit()
     assert rows_of(container, paged) == rows_of(container, one_by_one)
     after = movie_counts(container, movie_ids)
+    assert len(reference) == 4 * len(movie_ids)
     for key in reference:
         assert after[key] - reference[key] == reference[key] - before[key], key
 
