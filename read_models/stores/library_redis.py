@@ -1,11 +1,13 @@
-"""A person's library in Redis, version-gated as a whole, changed one entry at a time.
+"""A person's library in Redis, version-gated as a whole, changed a batch at a time.
 
-`lib:{u}:v` is the library version Redis holds. An applied event's change is written
-only onto the version just before it (one entry, the stats document, the version, in
-one script); a change that finds an older version than that (a write lost to a crash,
-a flushed Redis) is refused with GAP, and the caller rewrites the whole library from
-the read tables, again only if newer. So Redis never goes back in time, never skips a
-change, and does O(1) work per event in the normal case.
+`lib:{u}:v` is the library version Redis holds. A batch of applied events, versions
+a..b, is written as one range change (the entries the batch touched, as they are at b,
+the stats document and the version, in one script) onto a version from a-1 up to b-1;
+one at b or later already has it. A change that finds an older version than a-1 (a
+write lost to a crash, a flushed Redis) is refused with GAP, and the caller rewrites the
+whole library from the read tables, again only if newer. So Redis never goes back in
+time, never skips a change, and does work in proportion to the batch in the normal
+case.
 
 The keys hold no TTL: run Redis with `noeviction` (or a `volatile-*` policy), so a
 library is never evicted piecemeal.
@@ -20,34 +22,37 @@ from read_models.stores.library_documents import library_key, library_keys
 
 APPLIED, DUPLICATE, GAP = 1, 0, -1
 
-# KEYS: v, fav, fav-t, wl, wl-t, stats, then flags to set (NX, with the lifetimes in
-# ARGV 7...). ARGV: version, stats, op, tmdb_id, entry, score. Answers {outcome, and 1
-# for each flag this call set}.
-_APPLY = """
+# KEYS: v, fav, fav-t, wl, wl-t, stats, then k flags to set (NX). ARGV: from (a-1), to
+# (b), stats, k, the k flags' lifetimes (ms), then for the favorites and then the
+# watchlist: n, n (id, entry, score) to set, m, m ids to remove. Answers {outcome, and
+# 1 for each flag this call set}.
+_APPLY_RANGE = """
 local answer = {0}
-for i = 7, #KEYS do
-  answer[#answer + 1] = redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[i]) and 1 or 0
+local flags = tonumber(ARGV[4])
+for i = 1, flags do
+  answer[#answer + 1] = redis.call('SET', KEYS[6 + i], '1', 'NX', 'PX', ARGV[4 + i]) and 1 or 0
 end
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local incoming = tonumber(ARGV[1])
-if incoming <= current then return answer end
-if incoming ~= current + 1 then answer[1] = -1; return answer end
-local op = ARGV[3]
-if op == 'fav' then
-  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[4])
-elseif op == 'unfav' then
-  redis.call('HDEL', KEYS[2], ARGV[4])
-  redis.call('ZREM', KEYS[3], ARGV[4])
-elseif op == 'wl' then
-  redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
-  redis.call('ZADD', KEYS[5], ARGV[6], ARGV[4])
-elseif op == 'unwl' then
-  redis.call('HDEL', KEYS[4], ARGV[4])
-  redis.call('ZREM', KEYS[5], ARGV[4])
+local from, to = tonumber(ARGV[1]), tonumber(ARGV[2])
+if to <= current then return answer end
+if current < from then answer[1] = -1; return answer end
+local at = 5 + flags
+for _, pair in ipairs({{2, 3}, {4, 5}}) do
+  local n = tonumber(ARGV[at])
+  for i = at + 1, at + 3 * n, 3 do
+    redis.call('HSET', KEYS[pair[1]], ARGV[i], ARGV[i + 1])
+    redis.call('ZADD', KEYS[pair[2]], ARGV[i + 2], ARGV[i])
+  end
+  at = at + 3 * n + 1
+  n = tonumber(ARGV[at])
+  for i = at + 1, at + n do
+    redis.call('HDEL', KEYS[pair[1]], ARGV[i])
+    redis.call('ZREM', KEYS[pair[2]], ARGV[i])
+  end
+  at = at + n + 1
 end
-redis.call('SET', KEYS[6], ARGV[2])
-redis.call('SET', KEYS[1], incoming)
+redis.call('SET', KEYS[6], ARGV[3])
+redis.call('SET', KEYS[1], to)
 answer[1] = 1
 return answer
 """
@@ -151,17 +156,29 @@ return {#kept, page, entries, cards}
 """
 
 
-@dataclass(frozen=True)
-class EntryChange:
-    """One applied library event, as Redis takes it."""
+@dataclass
+class RangeChange:
+    """What a batch of applied events (versions after `since` up to `version`) did to one
+    library, as Redis takes it: the entries it touched as they are now."""
 
     user_id: str
+    since: int                 # the version before the batch
     version: int
     stats: str
-    op: str = "none"  # fav, unfav, wl, unwl, none
-    tmdb_id: int = 0
-    entry: str = ""
-    score: int = 0
+    favorites: list[tuple[int, str, int]] = field(default_factory=list)  # (id, entry, score)
+    unfavorites: list[int] = field(default_factory=list)
+    watchlist: list[tuple[int, str, int]] = field(default_factory=list)
+    unwatchlist: list[int] = field(default_factory=list)
+
+    def args(self, lifetimes: list[int]) -> list:
+        args: list = [self.since, self.version, self.stats, len(lifetimes), *lifetimes]
+        for entries, removed in ((self.favorites, self.unfavorites),
+                                 (self.watchlist, self.unwatchlist)):
+            args.append(len(entries))
+            for tmdb_id, entry, score in entries:
+                args += [tmdb_id, entry, score]
+            args += [len(removed), *removed]
+        return args
 
 
 @dataclass
@@ -212,7 +229,7 @@ def stats_answer(answer) -> tuple[bytes, int] | None:
 class LibraryDocuments:
     def __init__(self, redis: Redis):
         self.redis = redis
-        self._apply = redis.register_script(_APPLY)
+        self._apply_range = redis.register_script(_APPLY_RANGE)
         self._replace = redis.register_script(_REPLACE)
         self._entries = redis.register_script(_ENTRIES)
         self._stats = redis.register_script(_STATS)
@@ -220,14 +237,17 @@ class LibraryDocuments:
         self._put_recs = redis.register_script(_PUT_RECOMMENDATIONS)
         self._recs = redis.register_script(_RECOMMENDATIONS)
 
-    def apply(self, change: EntryChange,
-              flags: list[tuple[str, int]] = ()) -> tuple[int, list[bool]]:
-        """APPLIED, DUPLICATE (Redis already has it) or GAP (rewrite it whole); and, for
-        each (key, lifetime ms) flag, whether this call set it (see debounce)."""
-        answer = self._apply(keys=[*library_keys(change.user_id), *(k for k, _ in flags)],
-                             args=[change.version, change.stats, change.op, change.tmdb_id,
-                                   change.entry, change.score, *(t for _, t in flags)])
-        return int(answer[0]), [bool(flag) for flag in answer[1:]]
+    def apply(self, changes: list[tuple[RangeChange, list[tuple[str, int]]]]
+              ) -> list[tuple[int, list[bool]]]:
+        """Each change with its (key, lifetime ms) flags, in one round trip: for each,
+        APPLIED, DUPLICATE (Redis already has it) or GAP (rewrite it whole), and
+        whether this call set each flag (see debounce)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for change, flags in changes:
+            self._apply_range(keys=[*library_keys(change.user_id), *(k for k, _ in flags)],
+                              args=change.args([t for _, t in flags]), client=pipe)
+        return [(int(answer[0]), [bool(flag) for flag in answer[1:]])
+                for answer in pipe.execute()]
 
     def replace(self, snapshot: LibrarySnapshot) -> bool:
         args: list = [snapshot.version, snapshot.stats]

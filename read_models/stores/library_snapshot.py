@@ -23,12 +23,27 @@ _genre_names: dict[str, tuple[float, dict[int, str]]] = {}
 
 def genre_names(conn: Connection) -> dict[int, str]:
     """read_genres' names, kept a minute per database (they change with a daily sync)."""
-    key = str(conn.engine.url)
-    cached = _genre_names.get(key)
-    if cached is None or time.monotonic() - cached[0] > GENRE_NAMES_SECONDS:
-        cached = (time.monotonic(), dict(conn.execute(_GENRE_NAMES).all()))
-        _genre_names[key] = cached
-    return cached[1]
+    names = _kept_genre_names(conn.engine)
+    if names is None:
+        names = dict(conn.execute(_GENRE_NAMES).all())
+        _genre_names[str(conn.engine.url)] = (time.monotonic(), names)
+    return names
+
+
+def genre_names_on(engine: Engine) -> dict[int, str]:
+    """The same, connecting only when the kept names are stale."""
+    names = _kept_genre_names(engine)
+    if names is None:
+        with engine.connect() as conn:
+            names = genre_names(conn)
+    return names
+
+
+def _kept_genre_names(engine: Engine) -> dict[int, str] | None:
+    kept = _genre_names.get(str(engine.url))
+    if kept is None or time.monotonic() - kept[0] > GENRE_NAMES_SECONDS:
+        return None
+    return kept[1]
 
 
 def favorite_entry(row) -> str:
@@ -41,6 +56,10 @@ def watchlist_entry(row) -> str:
 
 def stats_document(conn: Connection, counters: dict[str, Any]) -> str:
     return docs.dump(stats.document(counters, genre_names(conn)))
+
+
+def stats_document_on(engine: Engine, counters: dict[str, Any]) -> str:
+    return docs.dump(stats.document(counters, genre_names_on(engine)))
 
 
 def read_snapshot(engine: Engine, user_id: str) -> LibrarySnapshot | None:

@@ -20,6 +20,12 @@ def empty() -> dict[str, Any]:
             "watchlist": 0, "watched": 0}
 
 
+def copy(counters: dict[str, Any]) -> dict[str, Any]:
+    """Counters to move without moving these (one level down is all they nest)."""
+    return {**counters, "histogram": dict(counters["histogram"]),
+            "genres": dict(counters["genres"]), "decades": dict(counters["decades"])}
+
+
 def decade_of(year: int | None) -> int | None:
     return None if year is None else year // 10 * 10
 
