@@ -11,9 +11,6 @@ rebuild asks (before it compares checkpoints with the log). A flush writes every
 changed row and every moved checkpoint and commits; the states are then dropped
 and prepared again when their aggregates come back.
 
-TRANSITION (issue 14): a per-event projection (PostgresProjection, the library until
-it is a fold) is applied through its handlers, a savepoint each, right after a flush.
-
 Checkpoints live in memory (the applier is the only writer of the tables it fills,
 which start empty). An event that fails is recorded with its error, and its
 aggregate is held back in that projection, as in the live workers. A row the
@@ -270,10 +267,6 @@ class BulkApplier:
 def apply_alone(projection: Projection, conn: Connection, envelope: Envelope,
                  fresh: bool) -> None:
     """One event: prepared, evolved and saved (`fresh`: its aggregate has no rows yet)."""
-    if not isinstance(projection, FoldProjection):   # TRANSITION: a per-event handler
-        handler = projection.handler_for(envelope.event_type) or projection.unhandled
-        handler(conn, envelope)
-        return
     folding = Folding(projection.fold(conn, {}))
     folding.states = {envelope.aggregate_id: None} if fresh else {}
     folding.fold.prepare(folding.states, [envelope])

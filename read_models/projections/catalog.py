@@ -277,7 +277,7 @@ class MoviesTable(FoldProjection):
 
     name = "movies_table"
     follows = frozenset({"movie"})
-    tables = frozenset({"read_movies", "read_genres"})
+    tables = frozenset({"read_movies", "read_genres", "read_movie_counter_deltas"})
 
     def __init__(self, documents: RedisDocuments):
         self.documents = documents

@@ -20,9 +20,9 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, ClassVar, Iterator, Protocol
+from typing import Any, ClassVar, Iterator, Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from adapters.messaging.envelope import Envelope
 
@@ -47,51 +47,12 @@ def gate(applied_version: int, event_version: int) -> Outcome:
     return Outcome.EARLY
 
 
-def handles(*event_types: str) -> Callable:
-    """Mark a projection method as the handler of these event types."""
-    def mark(method: Callable) -> Callable:
-        method.handled_event_types = event_types
-        return method
-    return mark
-
-
 class Projection:
     name: ClassVar[str]
     follows: ClassVar[frozenset[str]]
-    _handlers: ClassVar[dict[str, str]]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._handlers = {
-            event_type: attr
-            for klass in reversed(cls.__mro__)
-            for attr, member in vars(klass).items()
-            for event_type in getattr(member, "handled_event_types", ())
-        }
 
     def follows_event(self, envelope: Envelope) -> bool:
         return envelope.aggregate_type in self.follows
-
-    def handler_for(self, event_type: str) -> Callable | None:
-        name = self._handlers.get(event_type)
-        return getattr(self, name) if name else None
-
-
-class PostgresProjection(Projection):
-    """TRANSITION (issue 14): the per-event projection, one handler per event type, kept
-    only until the library is a FoldProjection too; the lead removes it at that merge.
-    The live runner calls its handlers in the batch's transaction, one event at a time
-    (read_models.projections.live_batch), the rebuild in a savepoint each."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-
-    def after_commit(self, envelope: Envelope, outcome: Outcome, result: object) -> None:
-        """Runs after the rows and checkpoint committed (also for duplicates), e.g. to
-        copy what was written into Redis. Must be idempotent."""
-
-    def unhandled(self, conn: Connection, envelope: Envelope) -> None:
-        """An event of a followed aggregate that changes nothing here."""
 
 
 class Fold(Protocol):

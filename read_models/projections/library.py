@@ -16,15 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from adapters.messaging.envelope import Envelope
 from domain.library import events as library_events
-from read_models.projections.framework import (
-    _ADVANCE_CHECKPOINT,
-    _LOCK_CHECKPOINT,
-    AppliedBatch,
-    FoldProjection,
-    Outcome,
-    PostgresProjection,
-    gate,
-)
+from read_models.projections.framework import AppliedBatch, FoldProjection
 from read_models.projections.library_fold import LibraryFold
 from read_models.projections.library_state import LibraryState
 from read_models.projections.movie_counters import MovieCounters
@@ -61,46 +53,10 @@ class LibraryTable(FoldProjection):
     def fold(self, conn: Connection, shared: dict) -> LibraryFold:
         return LibraryFold(conn)
 
-    bulk_fold = fold                 # what today's BulkApplier looks for
-
     def finish_rebuild(self) -> None:
         """A rebuild's replay leaves the movie counter deltas unfolded (no after-commit
         step runs in it): fold them into the fresh read_movies before the swap."""
         self.counters.fold_all()
-
-    # --- one event at a time, until the batch applier (issue 14) runs this fold -------
-
-    def apply(self, envelope: Envelope) -> Outcome:
-        """The event as a batch of one (with its missing predecessors after a gap):
-        checkpoint locked, the fold prepared, evolved and saved, in one transaction."""
-        key = {"projection": self.name, "aggregate_id": envelope.aggregate_id}
-        with self.engine.begin() as conn:
-            applied = conn.execute(_LOCK_CHECKPOINT, key).scalar_one()
-            outcome = gate(applied, envelope.aggregate_version)
-            chain = [] if outcome is Outcome.DUPLICATE else \
-                PostgresProjection._chain(conn, envelope, applied, outcome)
-            states = self.run(conn, chain)
-            if chain:
-                conn.execute(_ADVANCE_CHECKPOINT,
-                             {**key, "version": envelope.aggregate_version})
-        self.after_commit(AppliedBatch(chain, [] if chain else [envelope], states))
-        return Outcome.REPAIRED if outcome is Outcome.EARLY else outcome
-
-    def unhandled(self, conn: Connection, envelope: Envelope) -> None:
-        """One event on the caller's connection, ungated (today's BulkApplier, for an
-        aggregate a flush refused, and the apply-twice test call this)."""
-        self.run(conn, [envelope])
-
-    def run(self, conn: Connection, events: list[Envelope]) -> dict[str, LibraryState]:
-        """The fold over these events, saved on `conn`; returns the states after them."""
-        if not events:
-            return {}
-        fold, states = self.fold(conn, {}), {}
-        fold.prepare(states, events)
-        for event in events:
-            states[event.aggregate_id] = fold.evolve(states.get(event.aggregate_id), event)
-        fold.save(conn, states)
-        return states
 
     # --- after the commit ------------------------------------------------------------
 

@@ -47,14 +47,6 @@ _LOAD_ENTRIES = text(f"""
          AS k(user_id, tmdb_id)
     JOIN read_watchlist w ON w.user_id = k.user_id AND w.tmdb_id = k.tmdb_id
 """)
-# Every entry of these libraries.
-_LOAD_LIBRARIES = text(f"""
-    SELECT '{FAVORITES}' AS kind, {_ENTRY_COLUMNS} FROM read_favorites f
-    WHERE f.user_id = ANY(CAST(:ids AS text[]))
-    UNION ALL
-    SELECT '{WATCHLIST}', {_ITEM_COLUMNS} FROM read_watchlist w
-    WHERE w.user_id = ANY(CAST(:ids AS text[]))
-""")
 _KEYS = "AS r(user_id text, tmdb_id integer)"
 _SAVE = text(f"""
     WITH favorites AS (
@@ -153,19 +145,6 @@ class LibraryFold:
                 getattr(state.written, kind).update(entries)
             states[user_id] = replace(state, **{kind: {**getattr(state, kind), **entries}
                                                 for kind, entries in kinds.items()})
-
-    def load(self, ids: list[str]) -> dict[str, LibraryState]:
-        """Whole libraries (every entry known). What today's BulkApplier asks for; the
-        batch applier of issue 14 calls `prepare` instead."""
-        states = {row.user_id: LibraryState(row.user_id, row.version, row.counters, {}, {},
-                                            Written(), complete=True)
-                  for row in self.conn.execute(_LOAD_COUNTERS, {"ids": ids})}
-        for row in self.conn.execute(_LOAD_LIBRARIES, {"ids": list(states)}):
-            state = states[row.user_id]
-            entry = _ENTRY[row.kind](row)
-            getattr(state, row.kind)[row.tmdb_id] = entry
-            getattr(state.written, row.kind)[row.tmdb_id] = entry
-        return states
 
     @staticmethod
     def save(conn: Connection, states: dict[str, LibraryState]) -> None:

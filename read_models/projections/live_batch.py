@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy import Connection, text
 
@@ -26,10 +26,8 @@ from adapters.messaging.event_log import envelopes_between
 from read_models.projections.framework import (
     AppliedBatch,
     Folding,
-    FoldProjection,
     GapNotInLog,
     Outcome,
-    PostgresProjection,
     Projection,
     gate,
 )
@@ -84,7 +82,6 @@ class LiveBatch:
         self.blocked: dict[str, int] = {}         # aggregate id -> position it stopped at
         self.foldings: dict[str, Folding] = {}
         self.applied: dict[str, list[Envelope]] = defaultdict(list)
-        self.handled: list[tuple[PostgresProjection, Envelope, Any]] = []   # TRANSITION
 
     # --- in the transaction -------------------------------------------------------------
 
@@ -142,8 +139,6 @@ class LiveBatch:
     def _prepare(self, conn: Connection) -> None:
         shared: dict = {}
         for projection in self.projections:
-            if not isinstance(projection, FoldProjection):
-                continue
             events = [s.event for s in self.steps if s.projection is projection]
             events += self.duplicates[projection.name]
             if not events:
@@ -155,17 +150,12 @@ class LiveBatch:
 
     def _apply(self, conn: Connection, step: _Step) -> None:
         name = step.projection.name
-        if name in self.foldings:
-            try:
-                self.foldings[name].evolve(step.event)
-            except Exception as exc:  # noqa: BLE001 (poison: its aggregate waits)
-                self._block(step.delivered, exc)
-                return
-            self.applied[name].append(step.event)
-        else:   # TRANSITION: a per-event projection's handler, in this transaction
-            projection = step.projection
-            handler = projection.handler_for(step.event.event_type) or projection.unhandled
-            self.handled.append((projection, step.event, handler(conn, step.event)))
+        try:
+            self.foldings[name].evolve(step.event)
+        except Exception as exc:  # noqa: BLE001 (poison: its aggregate waits)
+            self._block(step.delivered, exc)
+            return
+        self.applied[name].append(step.event)
         self.advanced[(name, step.event.aggregate_id)] = step.event.aggregate_version
         self.result.outcomes[step.delivered.event_id] = (
             Outcome.REPAIRED if step.delivered.event_id in self.repaired else Outcome.APPLIED)
@@ -199,9 +189,3 @@ class LiveBatch:
                 projection.after_commit(AppliedBatch(
                     self.applied[projection.name], self.duplicates[projection.name],
                     {i: s for i, s in folding.states.items() if s is not None}))
-        for projection, event, result in self.handled:   # TRANSITION (per event)
-            projection.after_commit(event, Outcome.APPLIED, result)
-        for projection in self.projections:
-            if isinstance(projection, PostgresProjection):
-                for event in self.duplicates[projection.name]:
-                    projection.after_commit(event, Outcome.DUPLICATE, None)
