@@ -41,9 +41,7 @@ SETTLE_SECONDS = 10.0
 
 def run_import(container: Container, import_id: str) -> str:
     store = ImportStore(container.engine, ImportProgress(container.redis, container.engine))
-    with container.engine.connect() as lock:
-        held = store.lock(lock, import_id)
-        lock.commit()
+    with store.running(import_id) as held:
         if not held:
             return "running in another worker"
         job = store.job(import_id)

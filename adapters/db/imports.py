@@ -3,9 +3,10 @@ transaction: all rows or none), then matched and marked written batch by batch. 
 step is keyed by row, so a job run again after a crash redoes only what is left."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Engine, bindparam, func, insert, or_, select, text, update
 
@@ -14,6 +15,8 @@ from adapters.db.import_tables import import_rows, imports
 QUEUED, MATCHING, WRITING, DONE = "queued", "matching", "writing", "done"
 FAILED = "failed"       # tried import_max_attempts times: parked with its reason
 FINISHED = (DONE, FAILED)
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(hashtext(:k))")
+_UNLOCK = text("SELECT pg_advisory_unlock(hashtext(:k))")
 PENDING = "pending"
 MATCHED = "matched"  # library_transfer/matching.py's name for it
 
@@ -118,10 +121,21 @@ class ImportStore:
         return tally.pop("written") + sum(
             n for outcome, n in tally.items() if outcome not in (PENDING, MATCHED))
 
-    def lock(self, conn, import_id: str) -> bool:
-        """A session lock on the job (one runner at a time), held while `conn` lives."""
-        return bool(conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:k))"),
-                                 {"k": f"import:{import_id}"}).scalar())
+    @contextmanager
+    def running(self, import_id: str) -> Iterator[bool]:
+        """Whether this run holds the job (one runner at a time): a session lock, let go
+        however the run ends. A pooled connection keeps a session lock past its return
+        to the pool, so a run that failed would otherwise hold its job until the
+        process ended, and its own retry would read "running in another worker"."""
+        key = {"k": f"import:{import_id}"}
+        with self.engine.connect() as conn:
+            held = bool(conn.execute(_TRY_LOCK, key).scalar())
+            conn.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    _unlock(conn, key)
 
     def unfinished(self, user_id: str | None = None, due: bool = False) -> list[str]:
         """Imports neither done nor failed (`due`: and not waiting out a backoff)."""
@@ -149,3 +163,13 @@ class ImportStore:
             conn.execute(update(imports).where(imports.c.id == import_id).values(
                 status=FAILED, failure=reason[:2000], retry_at=None,
                 finished_at=func.now()))
+
+
+def _unlock(conn, key: dict) -> None:
+    """A connection that cannot say unlock (the store went away) is not put back in the
+    pool: closing it is what lets go of the lock then."""
+    try:
+        conn.execute(_UNLOCK, key)
+        conn.commit()
+    except Exception:  # noqa: BLE001 (an outage: the session, and its lock, are gone)
+        conn.invalidate()
