@@ -39,13 +39,14 @@ def process_env(settings: Settings, smtp_port: int) -> dict[str, str]:
     return {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
             "AMQP_NAMESPACE": settings.amqp_namespace, "SMTP_PORT": str(smtp_port),
             "PEOPLE_WORKER_CONCURRENCY": WORKER_CONCURRENCY,
-            "CATALOG_WORKER_CONCURRENCY": WORKER_CONCURRENCY, "LOG_LEVEL": "WARNING",
+            "CATALOG_WORKER_CONCURRENCY": WORKER_CONCURRENCY,
+            "REACTIONS_WORKER_CONCURRENCY": WORKER_CONCURRENCY, "LOG_LEVEL": "WARNING",
             "RATE_LIMITS_ENABLED": "false", "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp()}
 
 
 def start_worker(env: dict[str, str], log_dir: Path,
                  lane: str = "people") -> Process:
-    """One lane's worker, from the Procfile line `make run` uses."""
+    """A worker (`people`, `reactions` or `catalog`), from the Procfile line `make run` uses."""
     worker = Process(f"{lane}-worker", {**env, "LOG_LEVEL": "INFO"}, log_dir).start()
     wait_for_worker(worker)
     return worker

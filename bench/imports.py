@@ -205,7 +205,8 @@ def main(log_dir: Path) -> dict:
     with running_tmdb_server() as tmdb:
         env = {**process_env(settings, smtp_port), "TMDB_BASE_URL": tmdb.base_url}
         try:
-            processes += [start_worker(env, log_dir), start_worker(env, log_dir, "catalog")]
+            processes += [start_worker(env, log_dir), start_worker(env, log_dir, "reactions"),
+                          start_worker(env, log_dir, "catalog")]
             processes.append(Process("relay", env, log_dir).start())
             api, api_url = start_api(env, log_dir)
             processes.append(api)

@@ -72,7 +72,8 @@ def main(log_dir) -> dict:
         env = {**process_env(settings, smtp_port), "TMDB_BASE_URL": server.base_url,
                "SEED_EMPTY_CATALOG": "false", "SYNC_LIST_PAGES": str(PAGES)}
         processes = [Process("relay", env, log_dir).start(),
-                     start_worker(env, log_dir, "people"), start_worker(env, log_dir, "catalog")]
+                     start_worker(env, log_dir, "people"), start_worker(env, log_dir, "reactions"),
+                     start_worker(env, log_dir, "catalog")]
         try:
             api, url = start_api(env, log_dir)
             processes.append(api)

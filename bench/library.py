@@ -214,7 +214,7 @@ def main(log_dir: Path) -> dict:
     movie_ids = load_catalog(container)
     purge_queues(settings)
     worker = start_worker(env, log_dir)
-    processes: list[Process] = [worker]
+    processes: list[Process] = [worker, start_worker(env, log_dir, "reactions")]
     try:
         baseline = drain_baseline(container)
         versions = write_backlog(container, movie_ids)

@@ -200,7 +200,7 @@ def main(log_dir) -> dict:
     env = process_env(settings, smtp_port)
     build_relay(container).drain()           # leftovers of an earlier run
     worker = start_worker(env, log_dir)
-    processes: list[Process] = [worker]
+    processes: list[Process] = [worker, start_worker(env, log_dir, "reactions")]
     try:
         baseline = drain_baseline(container)
         shelf = stock_shelf(container)

@@ -14,8 +14,8 @@ from movienexus.devtools.processes import ROOT, VENV_BIN, free_port, procfile
 
 API_WSGI_APP = "api.wsgi:app"
 API_PORT_VARIABLE = "${API_PORT:-8000}"
-PROCESSES = ("api", "bare", "relay", "people-worker", "catalog-worker", "beat", "flower",
-             "smtp")
+PROCESSES = ("api", "bare", "relay", "people-worker", "reactions-worker", "catalog-worker",
+             "beat", "flower", "smtp")
 
 
 def bench_procfile(bare_port: int) -> str:

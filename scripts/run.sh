@@ -21,7 +21,7 @@ if [ -z "${FLOWER_BASIC_AUTH:-}" ]; then
   echo "  Flower login $FLOWER_BASIC_AUTH   (set FLOWER_BASIC_AUTH to choose one)"
 fi
 
-processes=(api events relay people-worker catalog-worker beat flower smtp)
+processes=(api events relay people-worker reactions-worker catalog-worker beat flower smtp)
 if [ -z "${TMDB_API_KEY:-}${TMDB_READ_TOKEN:-}" ]; then processes+=(tmdb); fi
 movienexus urls
 echo "  processes    ${processes[*]}   (Ctrl-C stops them all)"

@@ -72,12 +72,12 @@ class TaskSender:
                              (import_id,)).id
 
     def recommend_later(self, user_id: str, delay: float) -> None:
-        """`library.recommend` for a person after `delay`, on the people lane."""
-        self._on_people_lane(topology.RECOMMEND_TASK, "recommend", (user_id,), delay)
+        """`library.recommend` for a person after `delay`, on the reactions worker."""
+        self._reaction(topology.RECOMMEND_TASK, (user_id,), delay)
 
     def fold_counters_later(self, _subject: str, delay: float) -> None:
-        """`library.fold_counters` after `delay`, on the people lane."""
-        self._on_people_lane(topology.FOLD_COUNTERS_TASK, "fold", (), delay)
+        """`library.fold_counters` after `delay`, on the reactions worker."""
+        self._reaction(topology.FOLD_COUNTERS_TASK, (), delay)
 
     def replay(self, subscriber: str, aggregate_type: str, event_type: str,
                envelope: dict) -> None:
@@ -87,8 +87,9 @@ class TaskSender:
                            queue=topology.queue_name(self.settings.amqp_namespace, queue),
                            routing_key=key)
 
-    def _on_people_lane(self, task: str, name: str, args: tuple, delay: float) -> None:
-        self._on_lane(topology.PEOPLE, task, name, args, countdown=delay)
+    def _reaction(self, task: str, args: tuple, delay: float) -> None:
+        self.app.send_task(task, args=args, countdown=delay,
+                           **topology.reactions_route(self.settings.amqp_namespace))
 
     def _on_lane(self, lane: str, task: str, name: str, args: tuple, **options):
         return self.app.send_task(task, args=args, **topology.lane_route(

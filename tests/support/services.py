@@ -76,10 +76,10 @@ def smtp():
 
 
 class Pipeline:
-    """The relay, both lanes' Celery workers and beat (the sweeper's clock), started
-    from the Procfile like `make run` does."""
+    """The relay, the Celery workers (both lanes' and the reactions') and beat (the
+    sweeper's clock), started from the Procfile like `make run` does."""
 
-    WORKERS = ("people-worker", "catalog-worker")
+    WORKERS = ("people-worker", "reactions-worker", "catalog-worker")
 
     def __init__(self, env: dict[str, str], log_dir):
         self.env, self.log_dir = env, log_dir
@@ -95,7 +95,7 @@ class Pipeline:
 
     @property
     def worker(self) -> Process:
-        """The people lane's worker (the accounts' projections and the emails)."""
+        """The people lane's worker (the projections of users, sessions and libraries)."""
         return self.workers["people-worker"]
 
     def start_worker(self, name: str = "people-worker") -> Process:
@@ -113,7 +113,8 @@ def pipeline_env(settings: Settings, smtp_port: int) -> dict[str, str]:
     return {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
             "AMQP_NAMESPACE": settings.amqp_namespace, "SMTP_PORT": str(smtp_port),
             "SMTP_HOST": "127.0.0.1", "PEOPLE_WORKER_CONCURRENCY": "2",
-            "CATALOG_WORKER_CONCURRENCY": "1", "RELAY_POLL_SECONDS": "0.5",
+            "CATALOG_WORKER_CONCURRENCY": "1", "REACTIONS_WORKER_CONCURRENCY": "1",
+            "RELAY_POLL_SECONDS": "0.5",
             "SWEEP_EVERY": "1", "SWEEP_GRACE": "1"}
 
 

@@ -63,3 +63,34 @@ def test_make_runs_access_log_is_a_file_and_compose_writes_to_stdout():
     compose = (ROOT / "docker-compose.yml").read_text()
     api = re.search(r"^  api:\n(?:    .*\n)*?    command: (.*)$", compose, flags=re.M).group(1)
     assert "--access-logfile -" in api
+
+
+def consumed_queues(command: str) -> set[str]:
+    queues = re.search(r"-Q (\S+)", command).group(1)
+    return {q.replace("${AMQP_NAMESPACE:-movienexus}.", "").replace("movienexus.", "")
+            for q in queues.split(",")}
+
+
+def compose_commands() -> dict[str, str]:
+    text = (ROOT / "docker-compose.yml").read_text()
+    return dict(re.findall(r"^  ([a-z-]+):\n(?:    .*\n)*?    command: (.*)$", text, flags=re.M))
+
+
+def test_each_queue_has_one_worker_and_the_people_lane_one_of_its_own():
+    """Every queue the topology declares is consumed by exactly one worker, the same one
+    in both ways of running it; the people lane's worker consumes its projections only
+    (the emails and recommendations took the slots its projections need)."""
+    from adapters.messaging import topology
+    declared = {q.name.removeprefix("ns.") for q in topology.queues("ns")}
+    for commands in (procfile(), compose_commands()):
+        workers = {name: consumed_queues(line) for name, line in commands.items()
+                   if name.endswith("-worker")}
+        consumed = [q for queues in workers.values() for q in queues]
+        assert sorted(consumed) == sorted(declared)
+        assert workers["people-worker"] == {topology.lane_queue_name("", topology.PEOPLE)[1:]}
+
+
+def test_reactions_are_sent_to_the_reactions_queue():
+    from adapters.messaging import topology
+    assert topology.reactions_route("ns")["queue"] == "ns." + topology.REACTIONS
+    assert topology.REACTIONS in consumed_queues(procfile()["reactions-worker"])
