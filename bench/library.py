@@ -3,13 +3,16 @@
 - sustained library writes projected per second (100 people, mixed add / update /
   remove of favorites and watchlist items, every event through the relay and the
   projections, counters folded), beside the bare Celery drain rate;
-- write → visible in GET /me/favorites, p50/p99, while a background load writes at half
-  that rate (the client polling, and once with the consistency token).
+- write → visible in GET /me/favorites, p50/p99, while background writers (processes of
+  their own) write at half that rate, or at BENCH_BACKGROUND_RATE per second, as far as
+  the machine lets them; the rate they reached is printed (the client polling, and once
+  with the consistency token).
 
 The library's reads under load (GET /me/favorites, /me/stats) are in bench/reads.py.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import threading
@@ -143,27 +146,56 @@ class Person:
         self.http.headers["Authorization"] = self.authorization
 
 
-def background_load(container, movie_ids: list[int], rate: float,
-                    stop: threading.Event) -> threading.Thread:
-    """Library writes by other people at `rate` per second (paced in 10 ms steps)."""
-    def run() -> None:
-        rng, people = random.Random(99), [str(uuid.uuid4()) for _ in range(PEOPLE)]
-        sent, started = 0, time.perf_counter()
-        while not stop.is_set():
-            due = int((time.perf_counter() - started) * rate)
-            while sent < due and not stop.is_set():
-                person, movie = rng.choice(people), rng.choice(movie_ids)
-                try:
-                    container.handle(commands.SaveFavorite(person, movie,
-                                                           {"rating": rng.randint(1, 10)}))
-                except ConcurrencyConflict:
-                    pass
-                sent += 1
-            time.sleep(0.01)
-    threads = [threading.Thread(target=run, daemon=True)]
-    for thread in threads:
-        thread.start()
-    return threads[0]
+WRITERS = 4            # background writer processes
+
+
+def _write_in_background(settings, movie_ids: list[int], rate: float, seed: int,
+                         stop, written) -> None:
+    """One writer process: library writes by other people at `rate` per second (paced in
+    10 ms steps), counted in `written`."""
+    from movienexus.bootstrap import Container
+    container = Container(settings)
+    rng, people = random.Random(seed), [str(uuid.uuid4()) for _ in range(PEOPLE)]
+    sent, started = 0, time.perf_counter()
+    while not stop.is_set():
+        due = int((time.perf_counter() - started) * rate)
+        while sent < due and not stop.is_set():
+            person, movie = rng.choice(people), rng.choice(movie_ids)
+            try:
+                container.handle(commands.SaveFavorite(person, movie,
+                                                       {"rating": rng.randint(1, 10)}))
+            except ConcurrencyConflict:
+                pass
+            sent += 1
+            with written.get_lock():
+                written.value += 1
+        time.sleep(0.01)
+
+
+class BackgroundLoad:
+    """Library writes by other people at `rate` per second in WRITERS processes of their
+    own: in the measuring process they held its GIL, and the person's own requests
+    waited on it (a p50 of 76 ms that was the benchmark's, not the system's)."""
+
+    def __init__(self, settings, movie_ids: list[int], rate: float):
+        context = multiprocessing.get_context("spawn")
+        self.stop, self.written = context.Event(), context.Value("l", 0)
+        self.processes = [context.Process(target=_write_in_background, daemon=True, args=(
+            settings, movie_ids, rate / WRITERS, seed, self.stop, self.written))
+            for seed in range(WRITERS)]
+
+    def __enter__(self) -> "BackgroundLoad":
+        for process in self.processes:
+            process.start()
+        time.sleep(2.0)                            # the writers' imports, then their pace
+        self.started, self.at_start = time.perf_counter(), self.written.value
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.rate = (self.written.value - self.at_start) / (time.perf_counter() - self.started)
+        self.stop.set()
+        for process in self.processes:
+            process.join(timeout=30)
 
 
 def write_to_visible(api_url: str, movie_ids: list[int]) -> dict[str, list[float]]:
@@ -224,13 +256,10 @@ def main(log_dir: Path) -> dict:
         relay = Process("relay", env, log_dir).start()
         api, api_url = start_api(env, log_dir)
         processes += [relay, api]
-        stop = threading.Event()
-        load = background_load(container, movie_ids, sustained / 2, stop)
-        try:
+        rate = float(os.environ.get("BENCH_BACKGROUND_RATE", 0)) or sustained / 2
+        with BackgroundLoad(settings, movie_ids, rate) as load:
             lag = write_to_visible(api_url, movie_ids)
-        finally:
-            stop.set()
-            load.join(timeout=30)
+        lag["background"] = load.rate
     finally:
         for process in processes:
             process.stop()
@@ -249,11 +278,14 @@ def report(figures: dict, console) -> None:
     table.add_row("library events projected", f"{figures['sustained']:,.0f} events/s")
     table.add_row("ratio (aim ≥ 0.5)", f"{figures['sustained'] / figures['baseline']:.2f}")
     lag = dict(figures["lag"])
-    stale = lag.pop("stale")
+    stale, background = lag.pop("stale"), lag.pop("background")
+    table.add_row(f"background library writes meanwhile ({WRITERS} processes, paced at "
+                  "BENCH_BACKGROUND_RATE or else half the projected rate, as they can)",
+                  f"{background:,.0f} writes/s")
     for name, values in lag.items():
         label = ("PUT → GET /me/favorites shows it (client polls)" if name == "polled"
                  else "PUT → GET /me/favorites with X-Consistency-Token")
-        table.add_row(f"{label}, at half that rate, p50", f"{percentile(values, 50) * 1000:.1f} ms")
+        table.add_row(f"{label}, p50", f"{percentile(values, 50) * 1000:.1f} ms")
         table.add_row(f"{label}, p99 (aim ≤ 50 ms)", f"{percentile(values, 99) * 1000:.1f} ms")
     table.add_row("token reads answered stale (after CONSISTENCY_WAIT_SECONDS)", str(stale))
     console.print(table)
